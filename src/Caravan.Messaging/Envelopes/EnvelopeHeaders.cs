@@ -1,0 +1,8 @@
+namespace Caravan.Messaging;
+
+/// <summary>Names of headers that Caravan itself sets.</summary>
+public static class EnvelopeHeaders
+{
+    /// <summary>On a reply: the id of the request it answers.</summary>
+    public const string InReplyTo = "caravan-in-reply-to";
+}

@@ -1,0 +1,299 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Caravan.Messaging.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace Caravan.Messaging;
+
+/// <summary>
+/// Consumes one queue: a fetch loop leases up to Prefetch messages, Concurrency workers handle
+/// them, one acknowledger completes handled messages in batches, and a renewer keeps the leases of
+/// everything held alive. Stopping stops fetching, lets running handlers finish (they are cancelled
+/// only when the host's shutdown timeout runs out) and releases prefetched messages at once, so
+/// nothing waits for a lease to expire after a graceful stop.
+/// </summary>
+internal sealed partial class ConsumerEndpoint : IDisposable
+{
+    private const int MaxAckBatch = 256;
+
+    private readonly string _queue;
+    private readonly ConsumerOptions _options;
+    private readonly IMessageTransport _transport;
+    private readonly MessageProcessor _processor;
+    private readonly MessagingMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Channel<TransportMessage> _buffer = Channel.CreateUnbounded<TransportMessage>();
+    private readonly Channel<TransportMessage> _acks = Channel.CreateUnbounded<TransportMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<TransportMessage, byte> _held = new(ReferenceEqualityComparer.Instance);
+    private readonly AsyncSignal _slotFreed = new();
+    private readonly CancellationTokenSource _stopFetching = new();
+    private readonly CancellationTokenSource _abortHandlers = new();
+    private readonly CancellationTokenSource _stopRenewing = new();
+    private volatile bool _draining;
+    private Task _fetching = Task.CompletedTask;
+    private Task _working = Task.CompletedTask;
+    private Task _acknowledging = Task.CompletedTask;
+    private Task _renewing = Task.CompletedTask;
+
+    public ConsumerEndpoint(
+        string queue,
+        ConsumerOptions options,
+        IMessageTransport transport,
+        MessageProcessor processor,
+        MessagingMetrics metrics,
+        TimeProvider timeProvider,
+        ILogger logger)
+    {
+        options.Validate(queue);
+        _queue = queue;
+        _options = options;
+        _transport = transport;
+        _processor = processor;
+        _metrics = metrics;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public string Queue => _queue;
+
+    public void Start()
+    {
+        _fetching = Task.Run(() => FetchAsync(_stopFetching.Token));
+        _working = Task.WhenAll(Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(WorkAsync)));
+        _acknowledging = Task.Run(AcknowledgeAsync);
+        _renewing = Task.Run(() => RenewAsync(_stopRenewing.Token));
+    }
+
+    public async Task StopAsync(CancellationToken hardStop)
+    {
+        await _stopFetching.CancelAsync();
+        await _fetching;
+
+        _draining = true;
+        _buffer.Writer.TryComplete();
+        var unstarted = new List<TransportMessage>();
+        while (_buffer.Reader.TryRead(out var message))
+        {
+            unstarted.Add(message);
+        }
+
+        await ReleaseAsync(unstarted);
+
+        await using (hardStop.Register(() => _abortHandlers.Cancel()))
+        {
+            await _working;
+        }
+
+        _acks.Writer.TryComplete();
+        await _acknowledging;
+        await _stopRenewing.CancelAsync();
+        await _renewing;
+        if (!_held.IsEmpty)
+        {
+            await ReleaseAsync(_held.Keys.ToList());
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopFetching.Dispose();
+        _abortHandlers.Dispose();
+        _stopRenewing.Dispose();
+    }
+
+    private async Task FetchAsync(CancellationToken stopping)
+    {
+        var failures = 0;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var free = _options.Prefetch - _held.Count;
+                if (free <= 0)
+                {
+                    await _slotFreed.WaitAsync(_options.IdlePollInterval, _timeProvider, stopping);
+                    continue;
+                }
+
+                // Not cancellable: a lease taken must reach the buffer, or it would sit until it expires.
+                var messages = await _transport.ReceiveAsync(_queue, free, _options.LeaseDuration, CancellationToken.None);
+                failures = 0;
+                if (messages.Count == 0)
+                {
+                    await _transport.WaitForMessagesAsync(_queue, _options.IdlePollInterval, stopping);
+                    continue;
+                }
+
+                _metrics.Delivered(_queue, messages.Count);
+                foreach (var message in messages)
+                {
+                    _held[message] = 0;
+                    _buffer.Writer.TryWrite(message);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                failures++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 50 * Math.Pow(2, Math.Min(failures, 10))));
+                LogFetchFailed(_logger, ex, _queue, delay);
+                try
+                {
+                    await Task.Delay(delay, _timeProvider, stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task WorkAsync()
+    {
+        await foreach (var message in _buffer.Reader.ReadAllAsync())
+        {
+            if (_draining)
+            {
+                await ReleaseAsync([message]);
+                continue;
+            }
+
+            var decision = await _processor.ProcessAsync(message, _options, _abortHandlers.Token);
+            await ApplyAsync(message, decision);
+        }
+    }
+
+    private async Task ApplyAsync(TransportMessage message, ProcessingDecision decision)
+    {
+        try
+        {
+            switch (decision.Outcome)
+            {
+                case ProcessingOutcome.Complete:
+                    _acks.Writer.TryWrite(message);
+                    return;
+                case ProcessingOutcome.RetryLater:
+                    await _transport.RetryLaterAsync(message, decision.Delay);
+                    break;
+                case ProcessingOutcome.DeadLetter:
+                    await _transport.DeadLetterAsync(message, decision.Failure!);
+                    _metrics.DeadLettered(_queue, message.Envelope.MessageType, decision.Failure!.Reason);
+                    break;
+                case ProcessingOutcome.Release:
+                    await _transport.ReleaseAsync([message]);
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            // The lease will expire and the message will be delivered again; nothing is lost.
+            LogSettleFailed(_logger, ex, decision.Outcome, message.Envelope.MessageId, _queue);
+        }
+
+        Forget(message);
+    }
+
+    private async Task AcknowledgeAsync()
+    {
+        var batch = new List<TransportMessage>(MaxAckBatch);
+        while (await _acks.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxAckBatch && _acks.Reader.TryRead(out var message))
+            {
+                batch.Add(message);
+            }
+
+            for (var attempt = 1; attempt <= 5; attempt++)
+            {
+                try
+                {
+                    await _transport.CompleteAsync(batch);
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    // Handled messages whose completion is lost come back and are recognised by the inbox.
+                    LogSettleFailed(_logger, ex, ProcessingOutcome.Complete, batch[0].Envelope.MessageId, _queue);
+                    if (attempt < 5)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), _timeProvider);
+                    }
+                }
+            }
+
+            foreach (var message in batch)
+            {
+                Forget(message);
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private async Task RenewAsync(CancellationToken stopping)
+    {
+        var interval = _options.LeaseDuration / 3;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, _timeProvider, stopping);
+                var held = _held.Keys.ToList();
+                if (held.Count > 0)
+                {
+                    await _transport.RenewLeasesAsync(held, _options.LeaseDuration, stopping);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogRenewFailed(_logger, ex, _queue);
+            }
+        }
+    }
+
+    private async Task ReleaseAsync(List<TransportMessage> messages)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _transport.ReleaseAsync(messages);
+        }
+        catch (Exception ex)
+        {
+            LogSettleFailed(_logger, ex, ProcessingOutcome.Release, messages[0].Envelope.MessageId, _queue);
+        }
+
+        foreach (var message in messages)
+        {
+            Forget(message);
+        }
+    }
+
+    private void Forget(TransportMessage message)
+    {
+        _held.TryRemove(message, out _);
+        _slotFreed.Set();
+    }
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "Receiving from {Queue} failed; trying again in {Delay}")]
+    private static partial void LogFetchFailed(ILogger logger, Exception exception, string queue, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Could not {Outcome} message {MessageId} on {Queue}; its lease will expire and it will be redelivered")]
+    private static partial void LogSettleFailed(ILogger logger, Exception exception, ProcessingOutcome outcome, Guid messageId, string queue);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Renewing leases on {Queue} failed")]
+    private static partial void LogRenewFailed(ILogger logger, Exception exception, string queue);
+}

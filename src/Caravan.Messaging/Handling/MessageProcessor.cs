@@ -1,0 +1,164 @@
+using System.Data.Common;
+using System.Text.Json;
+using Caravan.Messaging.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Caravan.Messaging;
+
+/// <summary>
+/// Handles one leased message and decides its fate. The handlers, the inbox record and the
+/// handlers' outgoing messages share one database transaction: a redelivered message whose inbox
+/// record exists is a duplicate and is completed without running any handler. Failures follow the
+/// retry policy; content that can never be handled (unknown type, undeserializable body, a
+/// <see cref="PermanentMessageException"/>) goes straight to the dead-letter queue.
+/// </summary>
+internal sealed partial class MessageProcessor(
+    MessagingRuntime runtime,
+    HandlerRegistry handlers,
+    IInboxStore inbox,
+    IServiceScopeFactory scopes,
+    IRandomSource random,
+    MessagingMetrics metrics,
+    ILogger<MessageProcessor> logger)
+{
+    public async Task<ProcessingDecision> ProcessAsync(
+        TransportMessage message, ConsumerOptions options, CancellationToken cancellationToken)
+    {
+        var envelope = message.Envelope;
+        var queue = message.Queue;
+        using var activity = MessagingTelemetry.StartProcess(envelope, queue);
+
+        var withoutOutcome = message.DeliveryCount - message.FailureCount - 1;
+        if (withoutOutcome >= options.MaxDeliveriesWithoutOutcome)
+        {
+            return DeadLetter(message, new FailureInfo(
+                DeadLetterReason.TooManyDeliveries,
+                null,
+                $"Leased {withoutOutcome} times before without an outcome: consumers died or lost the lease while handling it.",
+                null,
+                message.DeliveryCount));
+        }
+
+        if (!runtime.Types.TryGet(envelope.MessageType, out var registration))
+        {
+            return DeadLetter(message, new FailureInfo(
+                DeadLetterReason.UnknownMessageType, null, $"No message type is registered as '{envelope.MessageType}'.", null, 1));
+        }
+
+        var registered = handlers.Get(queue, envelope.MessageType);
+        if (registered.Count == 0)
+        {
+            return DeadLetter(message, new FailureInfo(
+                DeadLetterReason.NoHandler, null, $"Queue '{queue}' has no handler for '{envelope.MessageType}'.", null, 1));
+        }
+
+        object body;
+        try
+        {
+            body = runtime.Serializer.Deserialize(envelope.Body, registration.ClrType);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException)
+        {
+            return DeadLetter(message, FailureInfo.FromException(DeadLetterReason.DeserializationFailed, ex, 1));
+        }
+
+        var retry = runtime.Options.Retry;
+        var attempts = message.FailureCount * (retry.ImmediateRetries + 1);
+        Exception? failure = null;
+        for (var immediate = 0; immediate <= retry.ImmediateRetries; immediate++)
+        {
+            attempts++;
+            var started = runtime.TimeProvider.GetTimestamp();
+            try
+            {
+                if (await HandleOnceAsync(message, body, registered, cancellationToken))
+                {
+                    metrics.Handled(queue, envelope.MessageType, runtime.TimeProvider.GetElapsedTime(started));
+                }
+                else
+                {
+                    metrics.Duplicate(queue);
+                    LogDuplicate(logger, envelope.MessageType, envelope.MessageId, queue);
+                }
+
+                return ProcessingDecision.Complete;
+            }
+            catch (PermanentMessageException ex)
+            {
+                return DeadLetter(message, FailureInfo.FromException(DeadLetterReason.PermanentFailure, ex, attempts));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return ProcessingDecision.Release;
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+                LogHandlerFailed(logger, ex, envelope.MessageType, envelope.MessageId, queue, attempts);
+            }
+        }
+
+        if (message.FailureCount < retry.DelayedRetries)
+        {
+            var delay = retry.GetDelay(message.FailureCount + 1, random.NextDouble());
+            metrics.Retried(queue, envelope.MessageType);
+            LogRetryScheduled(logger, envelope.MessageType, envelope.MessageId, queue, message.FailureCount + 1, delay);
+            return ProcessingDecision.RetryLater(delay);
+        }
+
+        return DeadLetter(message, FailureInfo.FromException(DeadLetterReason.RetriesExhausted, failure!, attempts));
+    }
+
+    private async Task<bool> HandleOnceAsync(
+        TransportMessage message, object body, IReadOnlyList<HandlerRegistration> registered, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var connection = await runtime.Database.OpenConnectionAsync(cancellationToken);
+        DbTransaction transaction;
+        try
+        {
+            transaction = await runtime.Database.BeginTransactionAsync(connection, cancellationToken);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
+        await using var context = new MessageContext(runtime, connection, transaction, message.Envelope, message.Queue, scope.ServiceProvider);
+        var first = await inbox.TryRecordAsync(
+            transaction, message.Queue, message.Envelope.MessageId, runtime.TimeProvider.GetUtcNow(), cancellationToken);
+        if (!first)
+        {
+            await context.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        foreach (var handler in registered)
+        {
+            await handler.Invoke(scope.ServiceProvider, body, context, cancellationToken);
+        }
+
+        await context.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private ProcessingDecision DeadLetter(TransportMessage message, FailureInfo failure)
+    {
+        LogDeadLettered(logger, message.Envelope.MessageType, message.Envelope.MessageId, message.Queue, failure.Reason, failure.Message);
+        return ProcessingDecision.DeadLetter(failure);
+    }
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Handling {MessageType} {MessageId} on {Queue} failed (attempt {Attempt})")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string messageType, Guid messageId, string queue, int attempt);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "{MessageType} {MessageId} on {Queue}: delayed retry {Retry} in {Delay}")]
+    private static partial void LogRetryScheduled(ILogger logger, string messageType, Guid messageId, string queue, int retry, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Error, Message = "{MessageType} {MessageId} on {Queue} dead-lettered ({Reason}): {Why}")]
+    private static partial void LogDeadLettered(ILogger logger, string messageType, Guid messageId, string queue, DeadLetterReason reason, string why);
+
+    [LoggerMessage(EventId = 1304, Level = LogLevel.Debug, Message = "{MessageType} {MessageId} on {Queue} was handled before; skipped")]
+    private static partial void LogDuplicate(ILogger logger, string messageType, Guid messageId, string queue);
+}

@@ -1,0 +1,34 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Caravan.Messaging.Sqlite;
+
+/// <summary>The inbox in a service's SQLite database, keyed by (endpoint, message id).</summary>
+public sealed class SqliteInboxStore(SqliteServiceDatabase database) : IInboxStore
+{
+    public async Task<bool> TryRecordAsync(
+        DbTransaction transaction, string endpoint, Guid messageId, DateTimeOffset handledAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var sqliteTransaction = (SqliteTransaction)transaction;
+        await using var command = sqliteTransaction.Connection!.CreateCommand();
+        command.Transaction = sqliteTransaction;
+        command.CommandText = """
+            INSERT INTO caravan_inbox (endpoint, message_id, handled_at) VALUES ($endpoint, $id, $at)
+            ON CONFLICT (endpoint, message_id) DO NOTHING
+            """;
+        command.Parameters.AddWithValue("$endpoint", endpoint);
+        command.Parameters.AddWithValue("$id", messageId.ToString());
+        command.Parameters.AddWithValue("$at", handledAt.ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<int> RemoveHandledBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM caravan_inbox WHERE handled_at < $cutoff";
+        command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

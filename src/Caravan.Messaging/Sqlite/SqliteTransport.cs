@@ -1,0 +1,362 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Caravan.Messaging.Sqlite;
+
+/// <summary>
+/// The embedded broker: one SQLite file in WAL mode shared by the processes of one machine.
+/// Every state change is a short BEGIN IMMEDIATE transaction; leases carry a random token so that a
+/// consumer whose lease expired cannot complete or fail a message another consumer now holds.
+/// </summary>
+public sealed partial class SqliteTransport : IMessageTransport, IDisposable
+{
+    private readonly string _connectionString;
+    private readonly bool _fullDurability;
+    private readonly TimeProvider _timeProvider;
+    private readonly IRandomSource _random;
+    private readonly ILogger _logger;
+    private readonly SqliteDoorbell _doorbell;
+
+    public SqliteTransport(
+        SqliteTransportOptions options, TimeProvider timeProvider, IRandomSource random, ILogger<SqliteTransport>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var fullPath = System.IO.Path.GetFullPath(options.Path);
+        var directory = System.IO.Path.GetDirectoryName(fullPath);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        FilePath = fullPath;
+        _connectionString = SqliteConnections.BuildConnectionString(fullPath);
+        _fullDurability = options.FullDurability;
+        _timeProvider = timeProvider;
+        _random = random;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _doorbell = new SqliteDoorbell(fullPath, timeProvider, _logger);
+        DeadLetters = new SqliteDeadLetterQueue(this);
+    }
+
+    public string Name => "sqlite";
+
+    public string FilePath { get; }
+
+    public bool SupportsDelayedDelivery => true;
+
+    public IDeadLetterQueue DeadLetters { get; }
+
+    internal TimeProvider TimeProvider => _timeProvider;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await SqliteConnections.ExecuteAsync(connection, SqliteBrokerSchema.Create, cancellationToken);
+    }
+
+    public async Task SubscribeAsync(string queue, IReadOnlyCollection<string> messageTypes, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(queue);
+        ArgumentNullException.ThrowIfNull(messageTypes);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT INTO caravan_subscriptions (message_type, queue) VALUES ($type, $queue) ON CONFLICT DO NOTHING";
+        var type = command.Parameters.Add("$type", SqliteType.Text);
+        command.Parameters.AddWithValue("$queue", queue);
+        foreach (var messageType in messageTypes)
+        {
+            type.Value = messageType;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        await using (var connection = await OpenAsync(cancellationToken))
+        {
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO caravan_queue (queue, priority, visible_at, enqueued_at, message_id, message_type, metadata, body)
+                VALUES ($queue, $priority, $visible, $now, $id, $type, $metadata, $body)
+                """;
+            var queue = insert.Parameters.Add("$queue", SqliteType.Text);
+            var priority = insert.Parameters.Add("$priority", SqliteType.Integer);
+            var visible = insert.Parameters.Add("$visible", SqliteType.Integer);
+            insert.Parameters.AddWithValue("$now", now);
+            var id = insert.Parameters.Add("$id", SqliteType.Text);
+            var type = insert.Parameters.Add("$type", SqliteType.Text);
+            var metadata = insert.Parameters.Add("$metadata", SqliteType.Text);
+            var body = insert.Parameters.Add("$body", SqliteType.Blob);
+            var subscribers = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+
+            foreach (var message in messages)
+            {
+                var envelope = message.Envelope;
+                var queues = message.Kind == DestinationKind.Send
+                    ? [message.Queue ?? throw new InvalidOperationException($"Message {envelope.MessageId} is sent without a queue.")]
+                    : await GetSubscribersAsync(connection, transaction, envelope.MessageType, subscribers, cancellationToken);
+                if (queues.Count == 0)
+                {
+                    LogUnrouted(_logger, envelope.MessageType, envelope.MessageId);
+                    continue;
+                }
+
+                priority.Value = (int)envelope.Priority;
+                visible.Value = Math.Max(now, envelope.DeliverAt?.ToUnixTimeMilliseconds() ?? now);
+                id.Value = envelope.MessageId.ToString();
+                type.Value = envelope.MessageType;
+                metadata.Value = EnvelopeCodec.EncodeMetadata(envelope);
+                body.Value = envelope.Body.ToArray();
+                foreach (var target in queues)
+                {
+                    queue.Value = target;
+                    await insert.ExecuteNonQueryAsync(cancellationToken);
+                    touched.Add(target);
+                }
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        _doorbell.Ring(touched);
+    }
+
+    public async Task<IReadOnlyList<TransportMessage>> ReceiveAsync(
+        string queue, int maxMessages, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var token = _random.NextInt64();
+        var received = new List<TransportMessage>(maxMessages);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = """
+                UPDATE caravan_queue
+                SET visible_at = $leaseEnd, lease_token = $token, delivery_count = delivery_count + 1
+                WHERE seq IN (
+                    SELECT seq FROM caravan_queue
+                    WHERE queue = $queue AND visible_at <= $now
+                    ORDER BY priority DESC, seq
+                    LIMIT $max)
+                RETURNING seq, priority, delivery_count, failure_count, enqueued_at, message_id, message_type, metadata, body
+                """;
+            command.Parameters.AddWithValue("$leaseEnd", (now + leaseDuration).ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$token", token);
+            command.Parameters.AddWithValue("$queue", queue);
+            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$max", maxMessages);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var failures = reader.GetInt32(3);
+                received.Add(new TransportMessage
+                {
+                    Queue = queue,
+                    DeliveryCount = reader.GetInt32(2),
+                    FailureCount = failures,
+                    EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                    LeaseHandle = new Lease(reader.GetInt64(0), token),
+                    Envelope = EnvelopeCodec.Decode(
+                        Guid.Parse(reader.GetString(5)),
+                        reader.GetString(6),
+                        (MessagePriority)reader.GetInt32(1),
+                        reader.GetString(7),
+                        (byte[])reader.GetValue(8),
+                        attempt: failures + 1),
+                });
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        received.Sort(static (a, b) =>
+        {
+            var byPriority = b.Envelope.Priority.CompareTo(a.Envelope.Priority);
+            return byPriority != 0 ? byPriority : ((Lease)a.LeaseHandle).Seq.CompareTo(((Lease)b.LeaseHandle).Seq);
+        });
+        return received;
+    }
+
+    public async Task WaitForMessagesAsync(string queue, TimeSpan maxWait, CancellationToken cancellationToken = default)
+    {
+        var wait = maxWait;
+        await using (var connection = await OpenAsync(cancellationToken))
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT MIN(visible_at) FROM caravan_queue WHERE queue = $queue";
+            command.Parameters.AddWithValue("$queue", queue);
+            if (await command.ExecuteScalarAsync(cancellationToken) is long nextVisible)
+            {
+                var untilVisible = DateTimeOffset.FromUnixTimeMilliseconds(nextVisible) - _timeProvider.GetUtcNow();
+                if (untilVisible < wait)
+                {
+                    // Wake a millisecond late rather than early: visibility is compared in whole milliseconds.
+                    wait = untilVisible <= TimeSpan.Zero ? TimeSpan.Zero : untilVisible + TimeSpan.FromMilliseconds(1);
+                }
+            }
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            await _doorbell.WaitAsync(queue, wait, cancellationToken);
+        }
+    }
+
+    public Task CompleteAsync(IReadOnlyList<TransportMessage> messages, CancellationToken cancellationToken = default) =>
+        ForEachLeaseAsync(messages, "DELETE FROM caravan_queue WHERE seq = $seq AND lease_token = $token", null, cancellationToken);
+
+    public async Task RetryLaterAsync(TransportMessage message, TimeSpan delay, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var visibleAt = (_timeProvider.GetUtcNow() + delay).ToUnixTimeMilliseconds();
+        await ForEachLeaseAsync(
+            [message],
+            "UPDATE caravan_queue SET visible_at = $at, lease_token = NULL, failure_count = failure_count + 1 WHERE seq = $seq AND lease_token = $token",
+            visibleAt,
+            cancellationToken);
+        _doorbell.Ring([message.Queue]);
+    }
+
+    public async Task ReleaseAsync(IReadOnlyList<TransportMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        await ForEachLeaseAsync(
+            messages,
+            "UPDATE caravan_queue SET visible_at = $at, lease_token = NULL, delivery_count = delivery_count - 1 WHERE seq = $seq AND lease_token = $token",
+            _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
+            cancellationToken);
+        _doorbell.Ring(messages.Select(m => m.Queue).Distinct().ToList());
+    }
+
+    public Task RenewLeasesAsync(IReadOnlyList<TransportMessage> messages, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
+        ForEachLeaseAsync(
+            messages,
+            "UPDATE caravan_queue SET visible_at = $at WHERE seq = $seq AND lease_token = $token",
+            (_timeProvider.GetUtcNow() + leaseDuration).ToUnixTimeMilliseconds(),
+            cancellationToken);
+
+    public async Task DeadLetterAsync(TransportMessage message, FailureInfo failure, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(failure);
+        var lease = (Lease)message.LeaseHandle;
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO caravan_dead_letters (queue, message_id, message_type, priority, metadata, body, enqueued_at,
+                dead_lettered_at, delivery_count, failure_count, reason, exception_type, exception_message, stack_trace, attempts)
+            SELECT queue, message_id, message_type, priority, metadata, body, enqueued_at,
+                $now, delivery_count, failure_count, $reason, $exceptionType, $exceptionMessage, $stackTrace, $attempts
+            FROM caravan_queue WHERE seq = $seq AND lease_token = $token;
+            DELETE FROM caravan_queue WHERE seq = $seq AND lease_token = $token;
+            """;
+        command.Parameters.AddWithValue("$now", _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$reason", (int)failure.Reason);
+        command.Parameters.AddWithValue("$exceptionType", (object?)failure.ExceptionType ?? DBNull.Value);
+        command.Parameters.AddWithValue("$exceptionMessage", failure.Message);
+        command.Parameters.AddWithValue("$stackTrace", (object?)failure.StackTrace ?? DBNull.Value);
+        command.Parameters.AddWithValue("$attempts", failure.Attempts);
+        command.Parameters.AddWithValue("$seq", lease.Seq);
+        command.Parameters.AddWithValue("$token", lease.Token);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<long> GetQueueDepthAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM caravan_queue WHERE queue = $queue";
+        command.Parameters.AddWithValue("$queue", queue);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public void Dispose() => _doorbell.Dispose();
+
+    internal Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) =>
+        SqliteConnections.OpenAsync(_connectionString, _fullDurability, cancellationToken);
+
+    internal void Ring(IReadOnlyCollection<string> queues) => _doorbell.Ring(queues);
+
+    private async Task ForEachLeaseAsync(
+        IReadOnlyList<TransportMessage> messages, string sql, long? at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        var seq = command.Parameters.Add("$seq", SqliteType.Integer);
+        var token = command.Parameters.Add("$token", SqliteType.Integer);
+        if (at is { } value)
+        {
+            command.Parameters.AddWithValue("$at", value);
+        }
+
+        foreach (var message in messages)
+        {
+            var lease = (Lease)message.LeaseHandle;
+            seq.Value = lease.Seq;
+            token.Value = lease.Token;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<string>> GetSubscribersAsync(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        string messageType,
+        Dictionary<string, List<string>> cache,
+        CancellationToken cancellationToken)
+    {
+        if (cache.TryGetValue(messageType, out var cached))
+        {
+            return cached;
+        }
+
+        var queues = new List<string>();
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT queue FROM caravan_subscriptions WHERE message_type = $type ORDER BY queue";
+        command.Parameters.AddWithValue("$type", messageType);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            queues.Add(reader.GetString(0));
+        }
+
+        cache[messageType] = queues;
+        return queues;
+    }
+
+    internal sealed record Lease(long Seq, long Token);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Published {MessageType} {MessageId} has no subscriber; nothing was enqueued")]
+    private static partial void LogUnrouted(ILogger logger, string messageType, Guid messageId);
+}

@@ -1,0 +1,19 @@
+namespace Caravan.Messaging;
+
+/// <summary>Where an outgoing message goes: to every subscriber of its type, or to one queue.</summary>
+public enum DestinationKind
+{
+    /// <summary>An event: every queue subscribed to the message type receives a copy.</summary>
+    Publish = 0,
+
+    /// <summary>A command or a reply: exactly one named queue receives it.</summary>
+    Send = 1,
+}
+
+/// <summary>An envelope with its destination, as the outbox stores it and the transport takes it.</summary>
+public sealed record OutgoingMessage(Envelope Envelope, DestinationKind Kind, string? Queue)
+{
+    public static OutgoingMessage Publish(Envelope envelope) => new(envelope, DestinationKind.Publish, null);
+
+    public static OutgoingMessage Send(Envelope envelope, string queue) => new(envelope, DestinationKind.Send, queue);
+}
