@@ -77,7 +77,6 @@ internal sealed partial class MessagingHostedService(
 
         await _stopping.CancelAsync();
         await Task.WhenAll(_relaying, _maintaining);
-        (transport as IDisposable)?.Dispose();
     }
 
     public void Dispose()

@@ -29,6 +29,7 @@ internal sealed partial class SqliteDoorbell : IDisposable
     private Socket? _sender;
     private string[] _peers = [];
     private long _peersListedAt = long.MinValue;
+    private bool _disposed;
 
     public SqliteDoorbell(string brokerPath, TimeProvider timeProvider, ILogger logger)
     {
@@ -87,9 +88,15 @@ internal sealed partial class SqliteDoorbell : IDisposable
 
     public void Dispose()
     {
-        _stopping.Cancel();
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _stopping.Cancel();
             _listener?.Dispose();
             _sender?.Dispose();
             if (_listenerPath is not null)
@@ -97,8 +104,6 @@ internal sealed partial class SqliteDoorbell : IDisposable
                 TryDelete(_listenerPath);
             }
         }
-
-        _stopping.Dispose();
     }
 
     private Socket Sender
