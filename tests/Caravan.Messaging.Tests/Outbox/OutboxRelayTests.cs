@@ -1,0 +1,170 @@
+using Caravan.Messaging.Sqlite;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Caravan.Messaging.Tests.Outbox;
+
+/// <summary>The relay's retry logic, against a transport that fails on purpose.</summary>
+public sealed class OutboxRelayTests : IDisposable
+{
+    private readonly TestDirectory _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task RelayBatch_WhenTheTransportFails_RetriesWithBackoffAndRemovesRowsOnlyAfterSuccess()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        var database = new SqliteServiceDatabase(_folder.File("service.db"));
+        await database.InitializeAsync();
+        var outbox = new SqliteOutboxStore(database);
+        var transport = new FlakyTransport(failures: 3);
+        using var meterFactory = new TestMeterFactory();
+        var metrics = new MessagingMetrics(meterFactory);
+        using var failures = new MetricCollector<long>(meterFactory, MessagingMetrics.MeterName, "caravan.messaging.relay.failures");
+        var options = Options.Create(new MessagingOptions { ServiceName = "svc" });
+        var relay = new OutboxRelay(outbox, transport, new OutboxSignal(), metrics, time, new SharedRandomSource(), options, NullLogger<OutboxRelay>.Instance);
+
+        await using (var connection = await database.OpenConnectionAsync())
+        await using (var transaction = await database.BeginTransactionAsync(connection))
+        {
+            await outbox.AddAsync(transaction, [OutgoingMessage.Send(NewEnvelope(), "q"), OutgoingMessage.Send(NewEnvelope(), "q")]);
+            await transaction.CommitAsync();
+        }
+
+        var relaying = relay.RelayBatchAsync(CancellationToken.None);
+        while (!relaying.IsCompleted)
+        {
+            Assert.Equal(2, await outbox.CountAsync());
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Yield();
+            await Task.Delay(1);
+        }
+
+        Assert.Equal(2, await relaying);
+        Assert.Equal(4, transport.Attempts);
+        Assert.Equal(2, transport.Delivered.Count);
+        Assert.Equal(0, await outbox.CountAsync());
+        Assert.Equal(3, failures.GetMeasurementSnapshot().EvaluateAsCounter());
+    }
+
+    [Fact]
+    public async Task Claim_KeepsConcurrentRelaysApart_UntilTheClaimExpires()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        var database = new SqliteServiceDatabase(_folder.File("service.db"));
+        await database.InitializeAsync();
+        var outbox = new SqliteOutboxStore(database);
+        await using (var connection = await database.OpenConnectionAsync())
+        await using (var transaction = await database.BeginTransactionAsync(connection))
+        {
+            await outbox.AddAsync(transaction, [OutgoingMessage.Send(NewEnvelope(), "q")]);
+            await transaction.CommitAsync();
+        }
+
+        Assert.Single(await outbox.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
+        Assert.Empty(await outbox.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
+
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Single(await outbox.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Claim_ForATransportWithoutDelays_HoldsScheduledRowsUntilDue()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        var database = new SqliteServiceDatabase(_folder.File("service.db"));
+        await database.InitializeAsync();
+        var outbox = new SqliteOutboxStore(database);
+        var due = time.GetUtcNow().AddMinutes(1);
+        await using (var connection = await database.OpenConnectionAsync())
+        await using (var transaction = await database.BeginTransactionAsync(connection))
+        {
+            await outbox.AddAsync(transaction, [OutgoingMessage.Send(NewEnvelope() with { DeliverAt = due }, "q")]);
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(due, await outbox.GetNextDueAsync());
+        Assert.Empty(await outbox.ClaimAsync(10, time.GetUtcNow(), dueBy: time.GetUtcNow(), TimeSpan.FromSeconds(10)));
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Single(await outbox.ClaimAsync(10, time.GetUtcNow(), dueBy: time.GetUtcNow(), TimeSpan.FromSeconds(10)));
+    }
+
+    private static Envelope NewEnvelope() => new()
+    {
+        MessageId = Guid.CreateVersion7(),
+        MessageType = "t",
+        CreatedAt = DateTimeOffset.UnixEpoch,
+        Body = "{}"u8.ToArray(),
+    };
+
+    private sealed class TestMeterFactory : System.Diagnostics.Metrics.IMeterFactory
+    {
+        private readonly List<System.Diagnostics.Metrics.Meter> _meters = [];
+
+        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options)
+        {
+            var meter = new System.Diagnostics.Metrics.Meter(options.Name, options.Version, options.Tags, scope: this);
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose()
+        {
+            foreach (var meter in _meters)
+            {
+                meter.Dispose();
+            }
+        }
+    }
+
+    /// <summary>An in-memory stand-in that fails its first sends: only the relay's logic is under test.</summary>
+    private sealed class FlakyTransport(int failures) : IMessageTransport
+    {
+        private int _remainingFailures = failures;
+
+        public int Attempts { get; private set; }
+
+        public List<OutgoingMessage> Delivered { get; } = [];
+
+        public string Name => "flaky";
+
+        public bool SupportsDelayedDelivery => true;
+
+        public IDeadLetterQueue DeadLetters => throw new NotSupportedException();
+
+        public Task SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
+        {
+            Attempts++;
+            if (_remainingFailures-- > 0)
+            {
+                throw new IOException("broker unreachable");
+            }
+
+            Delivered.AddRange(messages);
+            return Task.CompletedTask;
+        }
+
+        public Task InitializeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task SubscribeAsync(string queue, IReadOnlyCollection<string> messageTypes, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<TransportMessage>> ReceiveAsync(string queue, int maxMessages, TimeSpan leaseDuration, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task WaitForMessagesAsync(string queue, TimeSpan maxWait, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task CompleteAsync(IReadOnlyList<TransportMessage> messages, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task RetryLaterAsync(TransportMessage message, TimeSpan delay, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task ReleaseAsync(IReadOnlyList<TransportMessage> messages, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task RenewLeasesAsync(IReadOnlyList<TransportMessage> messages, TimeSpan leaseDuration, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task DeadLetterAsync(TransportMessage message, FailureInfo failure, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<long> GetQueueDepthAsync(string queue, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    }
+}
