@@ -16,7 +16,10 @@ public sealed record DeadLetterQuery
     /// <summary>Only dead letters with an id greater than this (keyset paging).</summary>
     public long? AfterId { get; init; }
 
-    public int Limit { get; init; } = 100;
+    /// <summary>At most this many; null means no limit, except that a listing returns <see cref="DefaultListLimit"/> at most.</summary>
+    public int? Limit { get; init; }
 
-    public static DeadLetterQuery All { get; } = new() { Limit = int.MaxValue };
+    public const int DefaultListLimit = 100;
+
+    public static DeadLetterQuery All { get; } = new();
 }

@@ -163,7 +163,20 @@ internal sealed partial class ConsumerEndpoint : IDisposable
                 continue;
             }
 
-            var decision = await _processor.ProcessAsync(message, _options, _abortHandlers.Token);
+            ProcessingDecision decision;
+            try
+            {
+                decision = await _processor.ProcessAsync(message, _options, _abortHandlers.Token);
+            }
+            catch (Exception ex)
+            {
+                // Not expected (the processor turns handler failures into decisions), but a worker must
+                // survive it: the message is let go unsettled and comes back when its lease expires.
+                LogProcessingCrashed(_logger, ex, message.Envelope.MessageId, _queue);
+                Forget(message);
+                continue;
+            }
+
             await ApplyAsync(message, decision);
         }
     }
@@ -293,6 +306,9 @@ internal sealed partial class ConsumerEndpoint : IDisposable
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Could not {Outcome} message {MessageId} on {Queue}; its lease will expire and it will be redelivered")]
     private static partial void LogSettleFailed(ILogger logger, Exception exception, ProcessingOutcome outcome, Guid messageId, string queue);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Error, Message = "Processing message {MessageId} on {Queue} failed unexpectedly; it will be redelivered after its lease")]
+    private static partial void LogProcessingCrashed(ILogger logger, Exception exception, Guid messageId, string queue);
 
     [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Renewing leases on {Queue} failed")]
     private static partial void LogRenewFailed(ILogger logger, Exception exception, string queue);

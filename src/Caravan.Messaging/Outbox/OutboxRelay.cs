@@ -40,6 +40,20 @@ public sealed partial class OutboxRelay(
             {
                 return;
             }
+            catch (Exception ex)
+            {
+                // Only the idle wait can get here (a batch retries by itself); keep relaying.
+                metrics.RelayFailed();
+                LogRelayFailed(logger, ex, "wait", 1, _options.PollInterval);
+                try
+                {
+                    await Task.Delay(_options.PollInterval, timeProvider, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
     }
 

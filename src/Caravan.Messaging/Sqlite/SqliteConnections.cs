@@ -13,6 +13,12 @@ internal static class SqliteConnections
 {
     private static readonly ConcurrentDictionary<string, bool> WalEnabled = new(StringComparer.Ordinal);
 
+    // Microsoft.Data.Sqlite's pool can lend one native connection to two concurrent openers
+    // (dotnet/efcore#39008: Activate marks a pooled connection active before it records its owner, outside
+    // the pool's lock, and an open that finds the pool empty meanwhile "reclaims" it as leaked). Two owners
+    // of one handle see each other's transactions. Opening one connection at a time closes that window.
+    private static readonly Lock OpenGate = new();
+
     public static string BuildConnectionString(string path) =>
         new SqliteConnectionStringBuilder
         {
@@ -28,7 +34,13 @@ internal static class SqliteConnections
         var connection = new SqliteConnection(connectionString);
         try
         {
-            await connection.OpenAsync(cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            lock (OpenGate)
+            {
+                // SqliteConnection opens synchronously anyway; taking a pooled connection takes microseconds.
+                connection.Open();
+            }
+
             if (!WalEnabled.ContainsKey(connectionString))
             {
                 await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);

@@ -17,7 +17,7 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
         await using var connection = await transport.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM caravan_dead_letters WHERE {Where(command, query)} ORDER BY id LIMIT $limit";
-        command.Parameters.AddWithValue("$limit", query.Limit);
+        command.Parameters.AddWithValue("$limit", query.Limit ?? DeadLetterQuery.DefaultListLimit);
         return await ReadAsync(command, cancellationToken);
     }
 
@@ -56,7 +56,7 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
     public Task<int> ReplayAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return MoveBackAsync(command => Where(command, query), query.Limit, cancellationToken);
+        return MoveBackAsync(command => Where(command, query), query.Limit ?? -1, cancellationToken);
     }
 
     public async Task<int> PurgeAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
@@ -70,12 +70,13 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
             DELETE FROM caravan_dead_letters WHERE id IN (
                 SELECT id FROM caravan_dead_letters WHERE {Where(command, query)} ORDER BY id LIMIT $limit)
             """;
-        command.Parameters.AddWithValue("$limit", query.Limit);
+        command.Parameters.AddWithValue("$limit", query.Limit ?? -1);
         var purged = await command.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return purged;
     }
 
+    // limit: at most this many; -1 (SQLite's "no limit") for all.
     private async Task<int> MoveBackAsync(Func<SqliteCommand, string> bindWhere, int limit, CancellationToken cancellationToken)
     {
         var queues = new List<string>();

@@ -52,6 +52,7 @@ public sealed class SqliteServiceDatabase : IServiceDatabase
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        await SqliteConnections.ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
         await SqliteConnections.ExecuteAsync(connection, Schema, cancellationToken);
     }
 

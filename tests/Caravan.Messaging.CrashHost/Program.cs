@@ -1,0 +1,334 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Caravan.Messaging.CrashHost;
+
+/// <summary>The message that flows from the producer to the consumers: its producer-side sequence number.</summary>
+public sealed record CrashMessage(long Seq);
+
+/// <summary>
+/// One process of the crash tests, chosen by its first argument:
+/// <list type="bullet">
+/// <item><c>producer --broker B --db D --count N [--rollback-every K] [--rate R] [--no-relay]</c>: commits one
+/// <c>produced</c> row and one <see cref="CrashMessage"/> per transaction for seq 1..N (resuming after the
+/// highest committed seq), at most R transactions a second when given; every seq that is a multiple of K is rolled back. Prints <c>committed {seq}</c>
+/// per commit, <c>produced</c> when done, and, with the relay on, <c>drained</c> once its outbox is empty; then exits.</item>
+/// <item><c>relay --broker B --db D</c>: the producer's service with its relay, producing nothing; runs until stopped.</item>
+/// <item><c>consumer --broker B --db D</c>: handles <see cref="CrashMessage"/> behind the inbox, counting in its own database.</item>
+/// </list>
+/// Every role prints <c>ready</c> once its host has started. <c>--watch-stdin</c> stops the process when its
+/// standard input closes (so a dying test run does not leave processes behind). Logs go to stderr.
+/// </summary>
+internal static class Program
+{
+    public const string WireName = "crash.message";
+    public const string ConsumerService = "crash-consumer";
+    public const string ProducerService = "producer";
+
+    public static async Task<int> Main(string[] args)
+    {
+        Arguments arguments;
+        try
+        {
+            arguments = Arguments.Parse(args);
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            await Console.Error.WriteLineAsync(
+                "usage: producer|relay|consumer --broker PATH --db PATH [--count N] [--rollback-every K] [--rate R] [--no-relay] [--watch-stdin]");
+            return 2;
+        }
+
+        return arguments.Role switch
+        {
+            "producer" => await ProduceAsync(arguments),
+            "relay" => await RelayAsync(arguments),
+            "consumer" => await ConsumeAsync(arguments),
+            _ => throw new InvalidOperationException("unreachable"),
+        };
+    }
+
+    private static async Task<int> ProduceAsync(Arguments arguments)
+    {
+        var count = arguments.GetInt64("count");
+        var rollbackEvery = arguments.GetInt64("rollback-every", 0);
+        var rate = arguments.GetInt64("rate", 0);
+        var relay = !arguments.Has("no-relay");
+        using var host = BuildHost(arguments, ProducerService, relay, messaging => { });
+        await ExecuteAsync(host, "CREATE TABLE IF NOT EXISTS produced (seq INTEGER PRIMARY KEY)");
+        await host.StartAsync();
+        WatchStdin(host, arguments);
+        Console.Out.WriteLine("ready");
+
+        var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var bus = host.Services.GetRequiredService<IMessageBus>();
+        var first = await GetNextSeqAsync(host);
+        var clock = Stopwatch.StartNew();
+        for (var seq = first; seq <= count && !stopping.IsCancellationRequested; seq++)
+        {
+            if (rate > 0)
+            {
+                // Paced: transaction i starts no earlier than i / rate seconds after the first.
+                var ahead = TimeSpan.FromSeconds((seq - first) / (double)rate) - clock.Elapsed;
+                if (ahead > TimeSpan.FromMilliseconds(1))
+                {
+                    await Task.Delay(ahead, stopping);
+                }
+            }
+
+            await using var session = await bus.BeginAsync(stopping);
+            await using (var insert = session.Connection.CreateCommand())
+            {
+                insert.Transaction = session.Transaction;
+                insert.CommandText = "INSERT INTO produced (seq) VALUES ($seq)";
+                AddParameter(insert, "$seq", seq);
+                await insert.ExecuteNonQueryAsync(stopping);
+            }
+
+            session.Send(new CrashMessage(seq));
+            if (rollbackEvery > 0 && seq % rollbackEvery == 0)
+            {
+                await session.RollbackAsync(stopping);
+                Console.Out.WriteLine($"rolledback {seq}");
+            }
+            else
+            {
+                await session.CommitAsync(stopping);
+                Console.Out.WriteLine($"committed {seq}");
+            }
+        }
+
+        if (stopping.IsCancellationRequested)
+        {
+            await host.StopAsync();
+            return 3;
+        }
+
+        Console.Out.WriteLine("produced");
+        if (relay)
+        {
+            var outbox = host.Services.GetRequiredService<IOutboxStore>();
+            while (await outbox.CountAsync(stopping) > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), stopping);
+            }
+
+            Console.Out.WriteLine("drained");
+        }
+
+        await host.StopAsync();
+        return 0;
+    }
+
+    private static async Task<int> RelayAsync(Arguments arguments)
+    {
+        using var host = BuildHost(arguments, ProducerService, relay: true, messaging => { });
+        await host.StartAsync();
+        WatchStdin(host, arguments);
+        Console.Out.WriteLine("ready");
+        await host.WaitForShutdownAsync();
+        return 0;
+    }
+
+    private static async Task<int> ConsumeAsync(Arguments arguments)
+    {
+        using var host = BuildHost(arguments, ConsumerService, relay: true, messaging =>
+        {
+            messaging.Handle<CrashMessage>(HandleAsync);
+            messaging.ConfigureConsumer(consumer =>
+            {
+                consumer.Concurrency = 4;
+                consumer.Prefetch = 32;
+                consumer.LeaseDuration = TimeSpan.FromSeconds(2);
+                consumer.IdlePollInterval = TimeSpan.FromMilliseconds(200);
+            });
+        });
+        await ExecuteAsync(
+            host,
+            """
+            CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+            INSERT INTO counter (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+            CREATE TABLE IF NOT EXISTS handled (seq INTEGER NOT NULL, message_id TEXT NOT NULL, pid INTEGER NOT NULL);
+            """);
+        await host.StartAsync();
+        WatchStdin(host, arguments);
+        Console.Out.WriteLine("ready");
+        await host.WaitForShutdownAsync();
+        return 0;
+    }
+
+    /// <summary>The inbox-guarded effect: one increment and one row per handling; duplicates would show.</summary>
+    private static async Task HandleAsync(CrashMessage message, MessageContext context, CancellationToken cancellationToken)
+    {
+        await using var command = context.Connection.CreateCommand();
+        command.Transaction = context.Transaction;
+        command.CommandText = """
+            UPDATE counter SET n = n + 1 WHERE id = 1;
+            INSERT INTO handled (seq, message_id, pid) VALUES ($seq, $id, $pid);
+            """;
+        AddParameter(command, "$seq", message.Seq);
+        AddParameter(command, "$id", context.Message.MessageId.ToString());
+        AddParameter(command, "$pid", Environment.ProcessId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static IHost BuildHost(Arguments arguments, string service, bool relay, Action<MessagingBuilder> configure)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.TimestampFormat = $"HH:mm:ss.fff [{Environment.ProcessId}] ";
+        });
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
+            options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddCaravanMessaging(service, messaging =>
+        {
+            messaging.UseSqliteTransport(arguments.GetString("broker"));
+            messaging.UseSqliteDatabase(arguments.GetString("db"));
+            messaging.AddMessage<CrashMessage>(WireName, destination: ConsumerService);
+            messaging.Configure(options =>
+            {
+                options.Outbox.RelayEnabled = relay;
+                options.Outbox.PollInterval = TimeSpan.FromMilliseconds(200);
+
+                // A killed relay's claimed rows are taken over after this.
+                options.Outbox.ClaimDuration = TimeSpan.FromSeconds(3);
+            });
+            configure(messaging);
+        });
+        return builder.Build();
+    }
+
+    private static void WatchStdin(IHost host, Arguments arguments)
+    {
+        if (!arguments.Has("watch-stdin"))
+        {
+            return;
+        }
+
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (await Console.In.ReadLineAsync() is not null)
+                {
+                }
+            }
+            catch (IOException)
+            {
+                // A broken pipe means the same as a closed one.
+            }
+
+            lifetime.StopApplication();
+        });
+    }
+
+    private static async Task ExecuteAsync(IHost host, string sql)
+    {
+        var database = host.Services.GetRequiredService<IServiceDatabase>();
+        await using var connection = await database.OpenConnectionAsync();
+        await using var transaction = await database.BeginTransactionAsync(connection);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+        await transaction.CommitAsync();
+    }
+
+    private static async Task<long> GetNextSeqAsync(IHost host)
+    {
+        var database = host.Services.GetRequiredService<IServiceDatabase>();
+        await using var connection = await database.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE(MAX(seq), 0) + 1 FROM produced";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}
+
+/// <summary>A role followed by <c>--name value</c> options and <c>--flag</c>s.</summary>
+internal sealed class Arguments
+{
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "no-relay", "watch-stdin" };
+    private static readonly HashSet<string> Roles = new(StringComparer.Ordinal) { "producer", "relay", "consumer" };
+
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    private Arguments(string role) => Role = role;
+
+    public string Role { get; }
+
+    public static Arguments Parse(string[] args)
+    {
+        if (args.Length == 0 || !Roles.Contains(args[0]))
+        {
+            throw new ArgumentException("The first argument must be the role: producer, relay or consumer.", nameof(args));
+        }
+
+        var parsed = new Arguments(args[0]);
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Unexpected argument '{args[i]}'.", nameof(args));
+            }
+
+            var name = args[i][2..];
+            if (Flags.Contains(name))
+            {
+                parsed._values[name] = "true";
+            }
+            else if (i + 1 < args.Length)
+            {
+                parsed._values[name] = args[++i];
+            }
+            else
+            {
+                throw new ArgumentException($"Option '--{name}' needs a value.", nameof(args));
+            }
+        }
+
+        parsed.GetString("broker");
+        parsed.GetString("db");
+        if (parsed.Role == "producer")
+        {
+            parsed.GetInt64("count");
+        }
+
+        return parsed;
+    }
+
+    public bool Has(string name) => _values.ContainsKey(name);
+
+    public string GetString(string name) =>
+        _values.TryGetValue(name, out var value) ? value : throw new ArgumentException($"Option '--{name}' is required.", nameof(name));
+
+    public long GetInt64(string name, long? fallback = null)
+    {
+        if (!_values.TryGetValue(name, out var value))
+        {
+            return fallback ?? throw new ArgumentException($"Option '--{name}' is required.", nameof(name));
+        }
+
+        return long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number >= 0
+            ? number
+            : throw new ArgumentException($"Option '--{name}' needs a non-negative integer, not '{value}'.", nameof(name));
+    }
+}
