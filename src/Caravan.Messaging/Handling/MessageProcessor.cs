@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text.Json;
 using Caravan.Messaging.Internal;
 using Microsoft.Extensions.DependencyInjection;
@@ -114,18 +113,7 @@ internal sealed partial class MessageProcessor(
         TransportMessage message, object body, IReadOnlyList<HandlerRegistration> registered, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var connection = await runtime.Database.OpenConnectionAsync(cancellationToken);
-        DbTransaction transaction;
-        try
-        {
-            transaction = await runtime.Database.BeginTransactionAsync(connection, cancellationToken);
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-
+        var (connection, transaction) = await runtime.BeginTransactionAsync(cancellationToken);
         await using var context = new MessageContext(runtime, connection, transaction, message.Envelope, message.Queue, scope.ServiceProvider);
         var first = await inbox.TryRecordAsync(
             transaction, message.Queue, message.Envelope.MessageId, runtime.TimeProvider.GetUtcNow(), cancellationToken);

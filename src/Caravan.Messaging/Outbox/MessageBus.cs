@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Caravan.Messaging.Internal;
 
 namespace Caravan.Messaging;
@@ -7,18 +6,7 @@ internal sealed class MessageBus(MessagingRuntime runtime) : IMessageBus
 {
     public async Task<MessageSession> BeginAsync(CancellationToken cancellationToken = default)
     {
-        var connection = await runtime.Database.OpenConnectionAsync(cancellationToken);
-        DbTransaction transaction;
-        try
-        {
-            transaction = await runtime.Database.BeginTransactionAsync(connection, cancellationToken);
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-
+        var (connection, transaction) = await runtime.BeginTransactionAsync(cancellationToken);
         return new MessageSession(runtime, connection, transaction, incoming: null);
     }
 

@@ -14,7 +14,7 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
     public async Task<IReadOnlyList<DeadLetter>> ListAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await using var connection = await transport.OpenAsync(cancellationToken);
+        await using var connection = await transport.File.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM caravan_dead_letters WHERE {Where(command, query)} ORDER BY id LIMIT $limit";
         command.Parameters.AddWithValue("$limit", query.Limit ?? DeadLetterQuery.DefaultListLimit);
@@ -23,7 +23,7 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
 
     public async Task<DeadLetter?> GetAsync(long id, CancellationToken cancellationToken = default)
     {
-        await using var connection = await transport.OpenAsync(cancellationToken);
+        await using var connection = await transport.File.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM caravan_dead_letters WHERE id = $id";
         command.Parameters.AddWithValue("$id", id);
@@ -34,7 +34,7 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
     public async Task<long> CountAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await using var connection = await transport.OpenAsync(cancellationToken);
+        await using var connection = await transport.File.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT COUNT(*) FROM caravan_dead_letters WHERE {Where(command, query)}";
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
@@ -62,8 +62,9 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
     public async Task<int> PurgeAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await using var connection = await transport.OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var write = await transport.File.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
+        var transaction = write.Transaction;
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"""
@@ -81,9 +82,10 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
     {
         var queues = new List<string>();
         int moved;
-        await using (var connection = await transport.OpenAsync(cancellationToken))
+        await using (var write = await transport.File.BeginWriteAsync(cancellationToken))
         {
-            await using var transaction = connection.BeginTransaction(deferred: false);
+            var connection = write.Connection;
+            var transaction = write.Transaction;
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
             var where = bindWhere(command);

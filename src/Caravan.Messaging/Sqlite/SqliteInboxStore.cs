@@ -25,10 +25,15 @@ public sealed class SqliteInboxStore(SqliteServiceDatabase database) : IInboxSto
 
     public async Task<int> RemoveHandledBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM caravan_inbox WHERE handled_at < $cutoff";
-        command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var write = await database.File.BeginWriteAsync(cancellationToken);
+        int removed;
+        await using (var command = write.CreateCommand("DELETE FROM caravan_inbox WHERE handled_at < $cutoff"))
+        {
+            command.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
+            removed = await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await write.CommitAsync(cancellationToken);
+        return removed;
     }
 }

@@ -52,8 +52,9 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database) : IOutboxS
     public async Task<IReadOnlyList<OutboxEntry>> ClaimAsync(
         int maxMessages, DateTimeOffset now, DateTimeOffset? dueBy, TimeSpan claimDuration, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var write = await database.File.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
+        var transaction = write.Transaction;
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
@@ -100,8 +101,9 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database) : IOutboxS
             return;
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var write = await database.File.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
+        var transaction = write.Transaction;
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "DELETE FROM caravan_outbox WHERE id = $id";
@@ -117,7 +119,7 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database) : IOutboxS
 
     public async Task<long> CountAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.File.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM caravan_outbox";
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
@@ -125,7 +127,7 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database) : IOutboxS
 
     public async Task<DateTimeOffset?> GetNextDueAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.File.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT MIN(due_at) FROM caravan_outbox WHERE due_at IS NOT NULL";
         var value = await command.ExecuteScalarAsync(cancellationToken);

@@ -29,46 +29,36 @@ public sealed class SqliteServiceDatabase : IServiceDatabase
         CREATE INDEX IF NOT EXISTS ix_caravan_inbox_handled_at ON caravan_inbox (handled_at);
         """;
 
-    private readonly string _connectionString;
-    private readonly bool _fullDurability;
+    private readonly SqliteFile _file;
 
     public SqliteServiceDatabase(string path, bool fullDurability = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        FilePath = Path.GetFullPath(path);
-        _connectionString = SqliteConnections.BuildConnectionString(path);
-        _fullDurability = fullDurability;
+        _file = SqliteFile.For(path, fullDurability);
     }
 
     /// <summary>The database file's full path.</summary>
-    public string FilePath { get; }
+    public string FilePath => _file.FullPath;
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await SqliteConnections.ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
-        await SqliteConnections.ExecuteAsync(connection, Schema, cancellationToken);
+        await using var write = await _file.BeginWriteAsync(cancellationToken);
+        await using (var command = write.CreateCommand(Schema))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await write.CommitAsync(cancellationToken);
     }
 
     public async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
-        await OpenAsync(cancellationToken);
+        await _file.OpenAsync(cancellationToken);
 
-    public Task<DbTransaction> BeginTransactionAsync(DbConnection connection, CancellationToken cancellationToken = default)
+    public async Task<DbTransaction> BeginTransactionAsync(DbConnection connection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        cancellationToken.ThrowIfCancellationRequested();
-
-        // deferred: false means BEGIN IMMEDIATE: the write lock is taken now, so two processes never
-        // both hold read locks and then deadlock upgrading them.
-        return Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+        return await _file.BeginTransactionAsync((SqliteConnection)connection, cancellationToken);
     }
 
-    internal Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) =>
-        SqliteConnections.OpenAsync(_connectionString, _fullDurability, cancellationToken);
+    internal SqliteFile File => _file;
 }

@@ -11,8 +11,7 @@ namespace Caravan.Messaging.Sqlite;
 /// </summary>
 public sealed partial class SqliteTransport : IMessageTransport, IDisposable
 {
-    private readonly string _connectionString;
-    private readonly bool _fullDurability;
+    private readonly SqliteFile _file;
     private readonly TimeProvider _timeProvider;
     private readonly IRandomSource _random;
     private readonly ILogger _logger;
@@ -22,26 +21,17 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         SqliteTransportOptions options, TimeProvider timeProvider, IRandomSource random, ILogger<SqliteTransport>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var fullPath = System.IO.Path.GetFullPath(options.Path);
-        var directory = System.IO.Path.GetDirectoryName(fullPath);
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        FilePath = fullPath;
-        _connectionString = SqliteConnections.BuildConnectionString(fullPath);
-        _fullDurability = options.FullDurability;
+        _file = SqliteFile.For(options.Path, options.FullDurability);
         _timeProvider = timeProvider;
         _random = random;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _doorbell = new SqliteDoorbell(fullPath, timeProvider, _logger);
+        _doorbell = new SqliteDoorbell(_file.FullPath, timeProvider, _logger);
         DeadLetters = new SqliteDeadLetterQueue(this);
     }
 
     public string Name => "sqlite";
 
-    public string FilePath { get; }
+    public string FilePath => _file.FullPath;
 
     public bool SupportsDelayedDelivery => true;
 
@@ -51,17 +41,22 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await SqliteConnections.ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
-        await SqliteConnections.ExecuteAsync(connection, SqliteBrokerSchema.Create, cancellationToken);
+        await using var write = await _file.BeginWriteAsync(cancellationToken);
+        await using (var command = write.CreateCommand(SqliteBrokerSchema.Create))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await write.CommitAsync(cancellationToken);
     }
 
     public async Task SubscribeAsync(string queue, IReadOnlyCollection<string> messageTypes, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
         ArgumentNullException.ThrowIfNull(messageTypes);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var write = await _file.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
+        var transaction = write.Transaction;
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "INSERT INTO caravan_subscriptions (message_type, queue) VALUES ($type, $queue) ON CONFLICT DO NOTHING";
@@ -86,9 +81,10 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
 
         var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         var touched = new HashSet<string>(StringComparer.Ordinal);
-        await using (var connection = await OpenAsync(cancellationToken))
+        await using (var write = await _file.BeginWriteAsync(cancellationToken))
         {
-            await using var transaction = connection.BeginTransaction(deferred: false);
+            var connection = write.Connection;
+            var transaction = write.Transaction;
             await using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
             insert.CommandText = """
@@ -143,8 +139,9 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         var now = _timeProvider.GetUtcNow();
         var token = _random.NextInt64();
         var received = new List<TransportMessage>(maxMessages);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var write = await _file.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
+        var transaction = write.Transaction;
         await using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
@@ -197,7 +194,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
     public async Task WaitForMessagesAsync(string queue, TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
         var wait = maxWait;
-        await using (var connection = await OpenAsync(cancellationToken))
+        await using (var connection = await _file.OpenAsync(cancellationToken))
         await using (var command = connection.CreateCommand())
         {
             command.CommandText = "SELECT MIN(visible_at) FROM caravan_queue WHERE queue = $queue";
@@ -257,8 +254,9 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(failure);
         var lease = (Lease)message.LeaseHandle;
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var write = await _file.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
+        var transaction = write.Transaction;
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
@@ -283,7 +281,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
 
     public async Task<long> GetQueueDepthAsync(string queue, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _file.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM caravan_queue WHERE queue = $queue";
         command.Parameters.AddWithValue("$queue", queue);
@@ -292,8 +290,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
 
     public void Dispose() => _doorbell.Dispose();
 
-    internal Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) =>
-        SqliteConnections.OpenAsync(_connectionString, _fullDurability, cancellationToken);
+    internal SqliteFile File => _file;
 
     internal void Ring(IReadOnlyCollection<string> queues) => _doorbell.Ring(queues);
 
@@ -306,8 +303,9 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
             return;
         }
 
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var write = await _file.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
+        var transaction = write.Transaction;
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
