@@ -236,10 +236,9 @@ internal static class Program
     private static async Task ExecuteAsync(IHost host, string sql)
     {
         var database = host.Services.GetRequiredService<IServiceDatabase>();
-        await using var connection = await database.OpenConnectionAsync();
-        await using var transaction = await database.BeginTransactionAsync(connection);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
+        await using var transaction = await database.BeginTransactionAsync();
+        await using var command = transaction.Connection.CreateCommand();
+        command.Transaction = transaction.Transaction;
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync();
         await transaction.CommitAsync();

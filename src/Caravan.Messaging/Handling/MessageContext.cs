@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Caravan.Messaging.Internal;
 
 namespace Caravan.Messaging;
@@ -11,8 +10,8 @@ namespace Caravan.Messaging;
 public sealed class MessageContext : MessageSession
 {
     internal MessageContext(
-        MessagingRuntime runtime, DbConnection connection, DbTransaction transaction, Envelope incoming, string queue, IServiceProvider services)
-        : base(runtime, connection, transaction, incoming)
+        MessagingRuntime runtime, DatabaseTransaction transaction, Envelope incoming, string queue, IServiceProvider services)
+        : base(runtime, transaction, incoming)
     {
         Message = incoming;
         Queue = queue;

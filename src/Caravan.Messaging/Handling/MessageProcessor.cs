@@ -113,10 +113,10 @@ internal sealed partial class MessageProcessor(
         TransportMessage message, object body, IReadOnlyList<HandlerRegistration> registered, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var (connection, transaction) = await runtime.BeginTransactionAsync(cancellationToken);
-        await using var context = new MessageContext(runtime, connection, transaction, message.Envelope, message.Queue, scope.ServiceProvider);
+        var transaction = await runtime.Database.BeginTransactionAsync(cancellationToken);
+        await using var context = new MessageContext(runtime, transaction, message.Envelope, message.Queue, scope.ServiceProvider);
         var first = await inbox.TryRecordAsync(
-            transaction, message.Queue, message.Envelope.MessageId, runtime.TimeProvider.GetUtcNow(), cancellationToken);
+            transaction.Transaction, message.Queue, message.Envelope.MessageId, runtime.TimeProvider.GetUtcNow(), cancellationToken);
         if (!first)
         {
             await context.RollbackAsync(cancellationToken);

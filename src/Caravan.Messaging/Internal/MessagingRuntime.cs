@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 
@@ -29,21 +28,6 @@ internal sealed class MessagingRuntime(
     public TimeProvider TimeProvider { get; } = timeProvider;
 
     public OutboxSignal OutboxSignal { get; } = outboxSignal;
-
-    /// <summary>Opens a connection to the service database with a write transaction begun on it.</summary>
-    public async Task<(DbConnection Connection, DbTransaction Transaction)> BeginTransactionAsync(CancellationToken cancellationToken)
-    {
-        var connection = await Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            return (connection, await Database.BeginTransactionAsync(connection, cancellationToken));
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
 
     /// <summary>Builds the outgoing envelope for a message, inheriting correlation from <paramref name="incoming"/>.</summary>
     public OutgoingMessage CreateOutgoing(object message, Type type, DestinationKind kind, MessageOptions? messageOptions, Envelope? incoming)

@@ -6,8 +6,8 @@ internal sealed class MessageBus(MessagingRuntime runtime) : IMessageBus
 {
     public async Task<MessageSession> BeginAsync(CancellationToken cancellationToken = default)
     {
-        var (connection, transaction) = await runtime.BeginTransactionAsync(cancellationToken);
-        return new MessageSession(runtime, connection, transaction, incoming: null);
+        var transaction = await runtime.Database.BeginTransactionAsync(cancellationToken);
+        return new MessageSession(runtime, transaction, incoming: null);
     }
 
     public Task<Guid> PublishAsync<TMessage>(TMessage message, MessageOptions? options = null, CancellationToken cancellationToken = default)

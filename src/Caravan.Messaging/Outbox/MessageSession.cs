@@ -12,20 +12,21 @@ namespace Caravan.Messaging;
 public class MessageSession : IAsyncDisposable
 {
     private readonly MessagingRuntime _runtime;
+    private readonly DatabaseTransaction _transaction;
     private readonly List<OutgoingMessage> _outgoing = [];
     private bool _completed;
 
-    internal MessageSession(MessagingRuntime runtime, DbConnection connection, DbTransaction transaction, Envelope? incoming)
+    internal MessageSession(MessagingRuntime runtime, DatabaseTransaction transaction, Envelope? incoming)
     {
         _runtime = runtime;
-        Connection = connection;
-        Transaction = transaction;
+        _transaction = transaction;
         Incoming = incoming;
     }
 
-    public DbConnection Connection { get; }
+    /// <summary>The session's connection: use it for business SQL, in <see cref="Transaction"/>. Never dispose it.</summary>
+    public DbConnection Connection => _transaction.Connection;
 
-    public DbTransaction Transaction { get; }
+    public DbTransaction Transaction => _transaction.Transaction;
 
     /// <summary>Messages buffered so far, to be written to the outbox at commit.</summary>
     public IReadOnlyList<OutgoingMessage> Outgoing => _outgoing;
@@ -54,7 +55,7 @@ public class MessageSession : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_completed, this);
         await _runtime.Outbox.AddAsync(Transaction, _outgoing, cancellationToken);
-        await Transaction.CommitAsync(cancellationToken);
+        await _transaction.CommitAsync(cancellationToken);
         _completed = true;
         if (_outgoing.Count > 0)
         {
@@ -67,7 +68,7 @@ public class MessageSession : IAsyncDisposable
         if (!_completed)
         {
             _completed = true;
-            await Transaction.RollbackAsync(cancellationToken);
+            await _transaction.RollbackAsync(cancellationToken);
         }
     }
 
@@ -77,11 +78,7 @@ public class MessageSession : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected virtual async ValueTask DisposeAsyncCore()
-    {
-        await Transaction.DisposeAsync();
-        await Connection.DisposeAsync();
-    }
+    protected virtual ValueTask DisposeAsyncCore() => _transaction.DisposeAsync();
 
     private protected Guid Add(OutgoingMessage message)
     {

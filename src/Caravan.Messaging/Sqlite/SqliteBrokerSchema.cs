@@ -23,7 +23,7 @@ internal static class SqliteBrokerSchema
             metadata TEXT NOT NULL,
             body BLOB NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS ix_caravan_queue_order ON caravan_queue (queue, priority DESC, seq);
+        CREATE INDEX IF NOT EXISTS ix_caravan_queue_ready ON caravan_queue (queue, priority DESC, seq, visible_at);
         CREATE INDEX IF NOT EXISTS ix_caravan_queue_visible ON caravan_queue (queue, visible_at);
         CREATE TABLE IF NOT EXISTS caravan_subscriptions (
             message_type TEXT NOT NULL,

@@ -63,8 +63,8 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var write = await transport.File.BeginWriteAsync(cancellationToken);
-        var connection = write.Connection;
-        var transaction = write.Transaction;
+        var connection = write.SqliteConnection;
+        var transaction = write.SqliteTransaction;
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"""
@@ -84,8 +84,8 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
         int moved;
         await using (var write = await transport.File.BeginWriteAsync(cancellationToken))
         {
-            var connection = write.Connection;
-            var transaction = write.Transaction;
+            var connection = write.SqliteConnection;
+            var transaction = write.SqliteTransaction;
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
             var where = bindWhere(command);

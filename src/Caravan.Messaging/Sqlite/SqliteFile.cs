@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
@@ -8,13 +7,16 @@ namespace Caravan.Messaging.Sqlite;
 /// <summary>
 /// One SQLite database file as Caravan uses it: WAL (readers never block the writer, and several
 /// processes can share the file), synchronous=NORMAL (a committed transaction survives a process
-/// crash; the last ones may be lost on power failure unless full durability is chosen), a busy
-/// timeout so that writers of several processes queue instead of failing, and an in-process write
-/// gate. SQLite has one writer per file; without the gate, this process's own writers would wait for
-/// each other in SQLite's busy handler, which sleeps 1, 2, 5, 10 … ms between attempts. With it they
-/// queue in memory and take the lock the moment it is free; only other processes meet the busy handler.
+/// crash; the last ones may be lost on power failure unless full durability is chosen), and a busy
+/// timeout so that writers of several processes queue instead of failing.
+/// <para>
+/// SQLite has one writer per file, so each process writes through a single connection, guarded by an
+/// in-process gate: this process's writers queue in memory and take the lock the moment it is free
+/// (only other processes meet SQLite's busy handler, which sleeps 1, 2, 5, 10 … ms between attempts),
+/// and the writer keeps its hot statements prepared. Reads use pooled connections of their own.
+/// </para>
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "One instance per file for the process's lifetime; its gate is never dropped.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "One instance per file for the process's lifetime.")]
 internal sealed class SqliteFile
 {
     private static readonly ConcurrentDictionary<string, SqliteFile> Files = new(StringComparer.Ordinal);
@@ -30,9 +32,13 @@ internal sealed class SqliteFile
     private readonly string _connectionString;
     private readonly string _setup;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
 
     // Native connections (which the pool reuses) that already ran the setup pragmas.
     private readonly ConditionalWeakTable<object, object> _setUp = [];
+
+    // Touched only while holding _writeGate.
+    private SqliteConnection? _writer;
 
     private SqliteFile(string fullPath, bool fullDurability)
     {
@@ -49,7 +55,7 @@ internal sealed class SqliteFile
 
     public string FullPath { get; }
 
-    /// <summary>The one instance for a path in this process, so that all its users share one write gate.</summary>
+    /// <summary>The one instance for a path in this process, so that all its users share one writer.</summary>
     public static SqliteFile For(string path, bool fullDurability)
     {
         var fullPath = Path.GetFullPath(path);
@@ -59,10 +65,10 @@ internal sealed class SqliteFile
             Directory.CreateDirectory(directory);
         }
 
-        var file = Files.GetOrAdd(fullPath, static (p, full) => new SqliteFile(p, full), fullDurability);
-        return file;
+        return Files.GetOrAdd(fullPath, static (p, full) => new SqliteFile(p, full), fullDurability);
     }
 
+    /// <summary>Opens a pooled connection for reading; the caller disposes it.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -78,7 +84,9 @@ internal sealed class SqliteFile
             var handle = connection.Handle!;
             if (!_setUp.TryGetValue(handle, out _))
             {
-                await ExecuteAsync(connection, _setup, cancellationToken);
+                await using var command = connection.CreateCommand();
+                command.CommandText = _setup;
+                await command.ExecuteNonQueryAsync(cancellationToken);
                 _setUp.AddOrUpdate(handle, handle);
             }
 
@@ -91,28 +99,12 @@ internal sealed class SqliteFile
         }
     }
 
-    /// <summary>Opens a connection, takes the write gate and begins an immediate transaction.</summary>
-    public async Task<SqliteWrite> BeginWriteAsync(CancellationToken cancellationToken)
-    {
-        var connection = await OpenAsync(cancellationToken);
-        try
-        {
-            var transaction = await BeginTransactionAsync(connection, cancellationToken);
-            return new SqliteWrite(connection, transaction);
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
-
     /// <summary>
-    /// Takes the write gate and begins an immediate transaction (the write lock is taken now, so two
-    /// processes never both hold read locks and then deadlock upgrading them). The gate is given back
-    /// when the connection closes.
+    /// Takes the write gate and begins an immediate transaction on this process's writer connection
+    /// (the write lock is taken now, so two processes never both hold read locks and then deadlock
+    /// upgrading them). Disposing the result rolls back what was not committed and opens the gate.
     /// </summary>
-    public async Task<SqliteTransaction> BeginTransactionAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    public async Task<SqliteWrite> BeginWriteAsync(CancellationToken cancellationToken)
     {
         if (!await _writeGate.WaitAsync(WriteGateTimeout, cancellationToken))
         {
@@ -121,65 +113,67 @@ internal sealed class SqliteFile
                 "(a long handler, or a second session opened while the first is still open).");
         }
 
-        var released = 0;
-        void Release()
-        {
-            if (Interlocked.Exchange(ref released, 1) == 0)
-            {
-                _writeGate.Release();
-            }
-        }
-
-        void OnStateChange(object? sender, StateChangeEventArgs e)
-        {
-            if (e.CurrentState == ConnectionState.Closed)
-            {
-                connection.StateChange -= OnStateChange;
-                Release();
-            }
-        }
-
-        connection.StateChange += OnStateChange;
         try
         {
-            return connection.BeginTransaction(deferred: false);
+            if (_writer is not { State: System.Data.ConnectionState.Open })
+            {
+                await DiscardWriterAsync();
+                _writer = await OpenAsync(cancellationToken);
+            }
+
+            return new SqliteWrite(this, _writer, _writer.BeginTransaction(deferred: false));
         }
         catch
         {
-            connection.StateChange -= OnStateChange;
-            Release();
+            await DiscardWriterAsync();
+            _writeGate.Release();
             throw;
         }
     }
 
-    public static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    /// <summary>A prepared statement of the writer, bound to <paramref name="transaction"/>; never dispose it.</summary>
+    internal SqliteCommand Statement(SqliteTransaction transaction, string sql)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-}
+        if (!ReferenceEquals(transaction.Connection, _writer))
+        {
+            throw new InvalidOperationException($"The transaction does not belong to {FullPath}'s writer; begin it with the database's BeginTransactionAsync.");
+        }
 
-/// <summary>A write transaction with its own connection; disposing it rolls back what was not committed.</summary>
-internal sealed class SqliteWrite(SqliteConnection connection, SqliteTransaction transaction) : IAsyncDisposable
-{
-    public SqliteConnection Connection { get; } = connection;
+        if (!_statements.TryGetValue(sql, out var command))
+        {
+            command = _writer!.CreateCommand();
+            command.CommandText = sql;
+            _statements[sql] = command;
+        }
 
-    public SqliteTransaction Transaction { get; } = transaction;
-
-    public SqliteCommand CreateCommand(string sql)
-    {
-        var command = Connection.CreateCommand();
-        command.Transaction = Transaction;
-        command.CommandText = sql;
+        command.Transaction = transaction;
+        command.Parameters.Clear();
         return command;
     }
 
-    public Task CommitAsync(CancellationToken cancellationToken) => Transaction.CommitAsync(cancellationToken);
-
-    public async ValueTask DisposeAsync()
+    /// <summary>Ends a write: opens the gate, dropping the writer if the transaction could not be closed cleanly.</summary>
+    internal async ValueTask EndWriteAsync(bool broken)
     {
-        await Transaction.DisposeAsync();
-        await Connection.DisposeAsync();
+        if (broken)
+        {
+            await DiscardWriterAsync();
+        }
+
+        _writeGate.Release();
+    }
+
+    private async ValueTask DiscardWriterAsync()
+    {
+        foreach (var statement in _statements.Values)
+        {
+            await statement.DisposeAsync();
+        }
+
+        _statements.Clear();
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync();
+            _writer = null;
+        }
     }
 }

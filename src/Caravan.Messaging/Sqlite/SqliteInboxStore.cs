@@ -11,12 +11,10 @@ public sealed class SqliteInboxStore(SqliteServiceDatabase database) : IInboxSto
     {
         ArgumentNullException.ThrowIfNull(transaction);
         var sqliteTransaction = (SqliteTransaction)transaction;
-        await using var command = sqliteTransaction.Connection!.CreateCommand();
-        command.Transaction = sqliteTransaction;
-        command.CommandText = """
+        var command = database.File.Statement(sqliteTransaction, """
             INSERT INTO caravan_inbox (endpoint, message_id, handled_at) VALUES ($endpoint, $id, $at)
             ON CONFLICT (endpoint, message_id) DO NOTHING
-            """;
+            """);
         command.Parameters.AddWithValue("$endpoint", endpoint);
         command.Parameters.AddWithValue("$id", messageId.ToString());
         command.Parameters.AddWithValue("$at", handledAt.ToUnixTimeMilliseconds());

@@ -20,12 +20,10 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database) : IOutboxS
         }
 
         var sqliteTransaction = (SqliteTransaction)transaction;
-        await using var command = sqliteTransaction.Connection!.CreateCommand();
-        command.Transaction = sqliteTransaction;
-        command.CommandText = """
+        var command = database.File.Statement(sqliteTransaction, """
             INSERT INTO caravan_outbox (destination_kind, destination, message_id, message_type, priority, metadata, body, due_at)
             VALUES ($kind, $destination, $id, $type, $priority, $metadata, $body, $due)
-            """;
+            """);
         var kind = command.Parameters.Add("$kind", SqliteType.Integer);
         var destination = command.Parameters.Add("$destination", SqliteType.Text);
         var id = command.Parameters.Add("$id", SqliteType.Text);
@@ -53,11 +51,9 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database) : IOutboxS
         int maxMessages, DateTimeOffset now, DateTimeOffset? dueBy, TimeSpan claimDuration, CancellationToken cancellationToken = default)
     {
         await using var write = await database.File.BeginWriteAsync(cancellationToken);
-        var connection = write.Connection;
-        var transaction = write.Transaction;
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        var connection = write.SqliteConnection;
+        var transaction = write.SqliteTransaction;
+        var command = write.Statement("""
             UPDATE caravan_outbox SET claimed_until = $until
             WHERE id IN (
                 SELECT id FROM caravan_outbox
@@ -66,7 +62,7 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database) : IOutboxS
                 ORDER BY id
                 LIMIT $max)
             RETURNING id, destination_kind, destination, message_id, message_type, priority, metadata, body
-            """;
+            """);
         command.Parameters.AddWithValue("$until", (now + claimDuration).ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$dueBy", dueBy is { } d ? d.ToUnixTimeMilliseconds() : DBNull.Value);
@@ -102,11 +98,9 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database) : IOutboxS
         }
 
         await using var write = await database.File.BeginWriteAsync(cancellationToken);
-        var connection = write.Connection;
-        var transaction = write.Transaction;
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "DELETE FROM caravan_outbox WHERE id = $id";
+        var connection = write.SqliteConnection;
+        var transaction = write.SqliteTransaction;
+        var command = write.Statement("DELETE FROM caravan_outbox WHERE id = $id");
         var id = command.Parameters.Add("$id", SqliteType.Integer);
         foreach (var value in ids)
         {

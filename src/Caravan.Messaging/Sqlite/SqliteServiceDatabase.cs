@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
 
 namespace Caravan.Messaging.Sqlite;
 
@@ -54,11 +53,8 @@ public sealed class SqliteServiceDatabase : IServiceDatabase
     public async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
         await _file.OpenAsync(cancellationToken);
 
-    public async Task<DbTransaction> BeginTransactionAsync(DbConnection connection, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        return await _file.BeginTransactionAsync((SqliteConnection)connection, cancellationToken);
-    }
+    public async Task<DatabaseTransaction> BeginTransactionAsync(CancellationToken cancellationToken = default) =>
+        await _file.BeginWriteAsync(cancellationToken);
 
     internal SqliteFile File => _file;
 }

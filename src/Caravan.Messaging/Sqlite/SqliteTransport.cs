@@ -55,11 +55,9 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
         ArgumentNullException.ThrowIfNull(messageTypes);
         await using var write = await _file.BeginWriteAsync(cancellationToken);
-        var connection = write.Connection;
-        var transaction = write.Transaction;
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "INSERT INTO caravan_subscriptions (message_type, queue) VALUES ($type, $queue) ON CONFLICT DO NOTHING";
+        var connection = write.SqliteConnection;
+        var transaction = write.SqliteTransaction;
+        var command = write.Statement("INSERT INTO caravan_subscriptions (message_type, queue) VALUES ($type, $queue) ON CONFLICT DO NOTHING");
         var type = command.Parameters.Add("$type", SqliteType.Text);
         command.Parameters.AddWithValue("$queue", queue);
         foreach (var messageType in messageTypes)
@@ -83,14 +81,12 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         var touched = new HashSet<string>(StringComparer.Ordinal);
         await using (var write = await _file.BeginWriteAsync(cancellationToken))
         {
-            var connection = write.Connection;
-            var transaction = write.Transaction;
-            await using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = """
+            var connection = write.SqliteConnection;
+            var transaction = write.SqliteTransaction;
+            var insert = write.Statement("""
                 INSERT INTO caravan_queue (queue, priority, visible_at, enqueued_at, message_id, message_type, metadata, body)
                 VALUES ($queue, $priority, $visible, $now, $id, $type, $metadata, $body)
-                """;
+                """);
             var queue = insert.Parameters.Add("$queue", SqliteType.Text);
             var priority = insert.Parameters.Add("$priority", SqliteType.Integer);
             var visible = insert.Parameters.Add("$visible", SqliteType.Integer);
@@ -106,7 +102,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
                 var envelope = message.Envelope;
                 var queues = message.Kind == DestinationKind.Send
                     ? [message.Queue ?? throw new InvalidOperationException($"Message {envelope.MessageId} is sent without a queue.")]
-                    : await GetSubscribersAsync(connection, transaction, envelope.MessageType, subscribers, cancellationToken);
+                    : await GetSubscribersAsync(write, envelope.MessageType, subscribers, cancellationToken);
                 if (queues.Count == 0)
                 {
                     LogUnrouted(_logger, envelope.MessageType, envelope.MessageId);
@@ -140,12 +136,9 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         var token = _random.NextInt64();
         var received = new List<TransportMessage>(maxMessages);
         await using var write = await _file.BeginWriteAsync(cancellationToken);
-        var connection = write.Connection;
-        var transaction = write.Transaction;
-        await using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = """
+        var connection = write.SqliteConnection;
+        var transaction = write.SqliteTransaction;
+        var command = write.Statement("""
                 UPDATE caravan_queue
                 SET visible_at = $leaseEnd, lease_token = $token, delivery_count = delivery_count + 1
                 WHERE seq IN (
@@ -154,7 +147,8 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
                     ORDER BY priority DESC, seq
                     LIMIT $max)
                 RETURNING seq, priority, delivery_count, failure_count, enqueued_at, message_id, message_type, metadata, body
-                """;
+                """);
+        {
             command.Parameters.AddWithValue("$leaseEnd", (now + leaseDuration).ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$token", token);
             command.Parameters.AddWithValue("$queue", queue);
@@ -255,18 +249,16 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         ArgumentNullException.ThrowIfNull(failure);
         var lease = (Lease)message.LeaseHandle;
         await using var write = await _file.BeginWriteAsync(cancellationToken);
-        var connection = write.Connection;
-        var transaction = write.Transaction;
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        var connection = write.SqliteConnection;
+        var transaction = write.SqliteTransaction;
+        var command = write.Statement("""
             INSERT INTO caravan_dead_letters (queue, message_id, message_type, priority, metadata, body, enqueued_at,
                 dead_lettered_at, delivery_count, failure_count, reason, exception_type, exception_message, stack_trace, attempts)
             SELECT queue, message_id, message_type, priority, metadata, body, enqueued_at,
                 $now, delivery_count, failure_count, $reason, $exceptionType, $exceptionMessage, $stackTrace, $attempts
             FROM caravan_queue WHERE seq = $seq AND lease_token = $token;
             DELETE FROM caravan_queue WHERE seq = $seq AND lease_token = $token;
-            """;
+            """);
         command.Parameters.AddWithValue("$now", _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$reason", (int)failure.Reason);
         command.Parameters.AddWithValue("$exceptionType", (object?)failure.ExceptionType ?? DBNull.Value);
@@ -304,11 +296,9 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         }
 
         await using var write = await _file.BeginWriteAsync(cancellationToken);
-        var connection = write.Connection;
-        var transaction = write.Transaction;
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
+        var connection = write.SqliteConnection;
+        var transaction = write.SqliteTransaction;
+        var command = write.Statement(sql);
         var seq = command.Parameters.Add("$seq", SqliteType.Integer);
         var token = command.Parameters.Add("$token", SqliteType.Integer);
         if (at is { } value)
@@ -328,8 +318,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
     }
 
     private static async Task<IReadOnlyList<string>> GetSubscribersAsync(
-        SqliteConnection connection,
-        SqliteTransaction transaction,
+        SqliteWrite write,
         string messageType,
         Dictionary<string, List<string>> cache,
         CancellationToken cancellationToken)
@@ -340,9 +329,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         }
 
         var queues = new List<string>();
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT queue FROM caravan_subscriptions WHERE message_type = $type ORDER BY queue";
+        var command = write.Statement("SELECT queue FROM caravan_subscriptions WHERE message_type = $type ORDER BY queue");
         command.Parameters.AddWithValue("$type", messageType);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

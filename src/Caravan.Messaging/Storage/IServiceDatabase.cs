@@ -11,8 +11,9 @@ public interface IServiceDatabase
     /// <summary>Creates the outbox and inbox tables when missing (idempotent).</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Opens a connection for reading; the caller disposes it.</summary>
     Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Begins a write transaction (on SQLite: takes the write lock up front).</summary>
-    Task<DbTransaction> BeginTransactionAsync(DbConnection connection, CancellationToken cancellationToken = default);
+    Task<DatabaseTransaction> BeginTransactionAsync(CancellationToken cancellationToken = default);
 }

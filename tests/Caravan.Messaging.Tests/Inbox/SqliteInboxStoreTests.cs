@@ -10,9 +10,8 @@ public sealed class SqliteInboxStoreTests : IDisposable
 
     private async Task<bool> RecordAsync(SqliteServiceDatabase database, SqliteInboxStore inbox, string endpoint, Guid id, DateTimeOffset at)
     {
-        await using var connection = await database.OpenConnectionAsync();
-        await using var transaction = await database.BeginTransactionAsync(connection);
-        var first = await inbox.TryRecordAsync(transaction, endpoint, id, at);
+        await using var transaction = await database.BeginTransactionAsync();
+        var first = await inbox.TryRecordAsync(transaction.Transaction, endpoint, id, at);
         await transaction.CommitAsync();
         return first;
     }
@@ -39,10 +38,9 @@ public sealed class SqliteInboxStoreTests : IDisposable
         var inbox = new SqliteInboxStore(database);
         var id = Guid.CreateVersion7();
 
-        await using (var connection = await database.OpenConnectionAsync())
-        await using (var transaction = await database.BeginTransactionAsync(connection))
+        await using (var transaction = await database.BeginTransactionAsync())
         {
-            Assert.True(await inbox.TryRecordAsync(transaction, "a", id, DateTimeOffset.UnixEpoch));
+            Assert.True(await inbox.TryRecordAsync(transaction.Transaction, "a", id, DateTimeOffset.UnixEpoch));
             await transaction.RollbackAsync();
         }
 

@@ -27,10 +27,9 @@ public sealed class OutboxRelayTests : IDisposable
         var options = Options.Create(new MessagingOptions { ServiceName = "svc" });
         var relay = new OutboxRelay(outbox, transport, new OutboxSignal(), metrics, time, new SharedRandomSource(), options, NullLogger<OutboxRelay>.Instance);
 
-        await using (var connection = await database.OpenConnectionAsync())
-        await using (var transaction = await database.BeginTransactionAsync(connection))
+        await using (var transaction = await database.BeginTransactionAsync())
         {
-            await outbox.AddAsync(transaction, [OutgoingMessage.Send(NewEnvelope(), "q"), OutgoingMessage.Send(NewEnvelope(), "q")]);
+            await outbox.AddAsync(transaction.Transaction, [OutgoingMessage.Send(NewEnvelope(), "q"), OutgoingMessage.Send(NewEnvelope(), "q")]);
             await transaction.CommitAsync();
         }
 
@@ -57,10 +56,9 @@ public sealed class OutboxRelayTests : IDisposable
         var database = new SqliteServiceDatabase(_folder.File("service.db"));
         await database.InitializeAsync();
         var outbox = new SqliteOutboxStore(database);
-        await using (var connection = await database.OpenConnectionAsync())
-        await using (var transaction = await database.BeginTransactionAsync(connection))
+        await using (var transaction = await database.BeginTransactionAsync())
         {
-            await outbox.AddAsync(transaction, [OutgoingMessage.Send(NewEnvelope(), "q")]);
+            await outbox.AddAsync(transaction.Transaction, [OutgoingMessage.Send(NewEnvelope(), "q")]);
             await transaction.CommitAsync();
         }
 
@@ -79,10 +77,9 @@ public sealed class OutboxRelayTests : IDisposable
         await database.InitializeAsync();
         var outbox = new SqliteOutboxStore(database);
         var due = time.GetUtcNow().AddMinutes(1);
-        await using (var connection = await database.OpenConnectionAsync())
-        await using (var transaction = await database.BeginTransactionAsync(connection))
+        await using (var transaction = await database.BeginTransactionAsync())
         {
-            await outbox.AddAsync(transaction, [OutgoingMessage.Send(NewEnvelope() with { DeliverAt = due }, "q")]);
+            await outbox.AddAsync(transaction.Transaction, [OutgoingMessage.Send(NewEnvelope() with { DeliverAt = due }, "q")]);
             await transaction.CommitAsync();
         }
 

@@ -1,0 +1,237 @@
+using System.Text.Json;
+using Caravan.Messaging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Caravan.Bench.Messaging;
+
+/// <summary>The command the Caravan side sends; its JSON body is <c>--body</c> bytes long.</summary>
+public sealed record BenchMessage(int Seq, long SentAt, bool Warmup, string Payload);
+
+/// <summary>
+/// Caravan on the SQLite transport, outbox and inbox on, as an application uses it.
+/// <list type="bullet">
+/// <item>Producer: a host with the outbox relay; <see cref="IMessageBus.SendAsync{TMessage}"/> per
+/// message, one after another (each is one transaction on the producer's service database that
+/// writes the outbox row), at full speed. The relay moves the rows to the broker in the background.</item>
+/// <item>Consumer: a host whose handler (run inbox-guarded, in one transaction with the inbox
+/// record, as always) notes the latency from the send timestamp carried in the body.</item>
+/// </list>
+/// </summary>
+internal static class CaravanRoles
+{
+    public const string ProducerService = "bench-producer";
+    public const string ConsumerService = "bench-consumer";
+    public const string MessageType = "bench.message";
+
+    // The serializer settings Caravan uses by default (MessagingOptions.JsonSerializerOptions).
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
+    public static async Task<int> ProduceAsync(BenchOptions options)
+    {
+        var profiler = options.Profile ? new Profiler() : null;
+        using var host = BuildHost(options, ProducerService, profiler, _ => { });
+        await host.StartAsync();
+        var bus = host.Services.GetRequiredService<IMessageBus>();
+        var payload = PayloadFor(options);
+        ControlChannel.Say(ControlChannel.Ready);
+
+        var order = await ControlChannel.NextOrderAsync();
+        if (order == ControlChannel.WarmUp)
+        {
+            for (var i = 0; i < options.Warmup; i++)
+            {
+                await bus.SendAsync(new BenchMessage(i, BenchClock.NowNs(), true, payload));
+            }
+
+            order = await ControlChannel.NextOrderAsync();
+        }
+
+        if (order != ControlChannel.Go)
+        {
+            throw new InvalidOperationException($"Expected GO, got '{order}'.");
+        }
+
+        profiler?.Reset();
+        var calls = new long[options.Messages];
+        var cpuStart = BenchClock.ProcessCpuMs();
+        var first = BenchClock.NowNs();
+        for (var i = 0; i < options.Messages; i++)
+        {
+            BenchClock.WaitUntilDue(first, i, options.Rate);
+            var sentAt = BenchClock.NowNs();
+            await bus.SendAsync(new BenchMessage(i, sentAt, false, payload));
+            calls[i] = BenchClock.NowNs() - sentAt;
+        }
+
+        var last = BenchClock.NowNs();
+        ControlChannel.Say(ControlChannel.Sent);
+
+        // The relay keeps working after the last send; the producer's CPU is counted until the consumer is done.
+        await ControlChannel.ExpectAsync(ControlChannel.Stop);
+        ResultFile.Write(options.ResultPath, new ProducerResult(
+            options.Messages, first, last, Percentiles.Of(calls), BenchClock.ProcessCpuMs() - cpuStart, profiler?.Snapshot()));
+        await host.StopAsync();
+        return 0;
+    }
+
+    public static async Task<int> ConsumeAsync(BenchOptions options)
+    {
+        var profiler = options.Profile ? new Profiler() : null;
+        var state = new ConsumerState(options.Messages, options.Warmup);
+        using var host = BuildHost(options, ConsumerService, profiler, messaging =>
+        {
+            messaging.Handle<BenchMessage>((message, context, _) =>
+            {
+                state.Record(message, BenchClock.NowNs());
+                return Task.CompletedTask;
+            });
+            messaging.ConfigureConsumer(consumer =>
+            {
+                if (options.Concurrency is { } concurrency)
+                {
+                    consumer.Concurrency = concurrency;
+                }
+
+                if (options.Prefetch is { } prefetch)
+                {
+                    consumer.Prefetch = prefetch;
+                }
+            });
+        });
+        await host.StartAsync();
+        ControlChannel.Say(ControlChannel.Ready);
+
+        await state.Warm.Task.WaitAsync(options.Timeout);
+        profiler?.Reset();
+        var cpuStart = BenchClock.ProcessCpuMs();
+        ControlChannel.Say(ControlChannel.Warm);
+
+        await state.Done.Task.WaitAsync(options.Timeout);
+        var cpu = BenchClock.ProcessCpuMs() - cpuStart;
+        var profile = profiler?.Snapshot();
+        await host.StopAsync();
+        ResultFile.Write(options.ResultPath, state.ToResult(cpu, profile));
+        ControlChannel.Say(ControlChannel.Done);
+        return 0;
+    }
+
+    /// <summary>A payload string that makes the serialized message <c>--body</c> bytes long.</summary>
+    public static string PayloadFor(BenchOptions options)
+    {
+        var sample = new BenchMessage(options.Messages / 2, BenchClock.NowNs(), false, string.Empty);
+        var overhead = JsonSerializer.SerializeToUtf8Bytes(sample, WebJson).Length;
+        return new string('x', Math.Max(0, options.BodyBytes - overhead));
+    }
+
+    private static IHost BuildHost(BenchOptions options, string service, Profiler? profiler, Action<MessagingBuilder> configure)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddCaravanMessaging(service, messaging =>
+        {
+            messaging.UseSqliteTransport(Path.Combine(options.Directory, "broker.db"));
+            messaging.UseSqliteDatabase(Path.Combine(options.Directory, service + ".db"));
+            messaging.AddMessage<BenchMessage>(MessageType, destination: ConsumerService);
+            messaging.Configure(settings =>
+            {
+                if (options.RelayBatch is { } batch)
+                {
+                    settings.Outbox.BatchSize = batch;
+                }
+            });
+            configure(messaging);
+        });
+        if (profiler is not null)
+        {
+            Profiling.Decorate(builder.Services, profiler);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>What the consumer's handler saw, recorded from several handler threads.</summary>
+    private sealed class ConsumerState
+    {
+        private readonly int _messages;
+        private readonly int _warmup;
+        private readonly long[] _latencies;
+        private readonly int[] _seen;
+        private int _warmSeen;
+        private int _count;
+        private int _duplicates;
+        private long _first;
+        private long _last;
+
+        public ConsumerState(int messages, int warmup)
+        {
+            _messages = messages;
+            _warmup = warmup;
+            _latencies = new long[messages];
+            _seen = new int[messages];
+            if (warmup == 0)
+            {
+                Warm.TrySetResult();
+            }
+        }
+
+        public TaskCompletionSource Warm { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Record(BenchMessage message, long now)
+        {
+            if (message.Warmup)
+            {
+                if (Interlocked.Increment(ref _warmSeen) == _warmup)
+                {
+                    Warm.TrySetResult();
+                }
+
+                return;
+            }
+
+            if (Interlocked.Exchange(ref _seen[message.Seq], 1) == 1)
+            {
+                Interlocked.Increment(ref _duplicates);
+                return;
+            }
+
+            _latencies[message.Seq] = now - message.SentAt;
+            Interlocked.CompareExchange(ref _first, now, 0);
+            InterlockedMax(ref _last, now);
+            if (Interlocked.Increment(ref _count) == _messages)
+            {
+                Done.TrySetResult();
+            }
+        }
+
+        public ConsumerResult ToResult(double cpuMs, Dictionary<string, OperationStats>? profile) => new(
+            Volatile.Read(ref _count),
+            Interlocked.Read(ref _first),
+            Interlocked.Read(ref _last),
+            Percentiles.Of(_latencies),
+            Volatile.Read(ref _duplicates),
+            cpuMs,
+            Batches: 0,
+            EmptyPolls: 0,
+            profile);
+
+        private static void InterlockedMax(ref long target, long value)
+        {
+            var current = Interlocked.Read(ref target);
+            while (value > current)
+            {
+                var previous = Interlocked.CompareExchange(ref target, value, current);
+                if (previous == current)
+                {
+                    return;
+                }
+
+                current = previous;
+            }
+        }
+    }
+}

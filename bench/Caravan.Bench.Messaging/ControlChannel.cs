@@ -1,0 +1,35 @@
+namespace Caravan.Bench.Messaging;
+
+/// <summary>
+/// How a child process talks to the orchestrator: it reports progress as lines on standard output
+/// (READY, WARM, SENT, DONE) and takes orders as lines on standard input (WARMUP, GO, STOP).
+/// Everything else a child has to say goes to standard error.
+/// </summary>
+internal static class ControlChannel
+{
+    public const string Ready = "READY";
+    public const string Warm = "WARM";
+    public const string Sent = "SENT";
+    public const string Done = "DONE";
+    public const string WarmUp = "WARMUP";
+    public const string Go = "GO";
+    public const string Stop = "STOP";
+
+    public static void Say(string line)
+    {
+        Console.Out.WriteLine(line);
+        Console.Out.Flush();
+    }
+
+    /// <summary>Reads the next order; end of input counts as <see cref="Stop"/> (the orchestrator is gone).</summary>
+    public static async Task<string> NextOrderAsync() => await Console.In.ReadLineAsync() ?? Stop;
+
+    public static async Task ExpectAsync(string order)
+    {
+        var line = await NextOrderAsync();
+        if (!string.Equals(line, order, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"Expected {order} from the orchestrator, got '{line}'.");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Caravan.Messaging.Sqlite;
+
+/// <summary>
+/// A write transaction on a file's writer connection, holding the file's write gate until disposed.
+/// Disposing rolls back whatever was not committed.
+/// </summary>
+internal sealed class SqliteWrite(SqliteFile file, SqliteConnection connection, SqliteTransaction transaction) : DatabaseTransaction
+{
+    private bool _ended;
+
+    public override DbConnection Connection => connection;
+
+    public override DbTransaction Transaction => transaction;
+
+    public SqliteConnection SqliteConnection => connection;
+
+    public SqliteTransaction SqliteTransaction => transaction;
+
+    /// <summary>A one-off command in this transaction; the caller disposes it.</summary>
+    public SqliteCommand CreateCommand(string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    /// <summary>A prepared statement bound to this transaction; do not dispose it.</summary>
+    public SqliteCommand Statement(string sql) => file.Statement(transaction, sql);
+
+    public override async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_ended, this);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public override async Task RollbackAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_ended, this);
+        await transaction.RollbackAsync(cancellationToken);
+    }
+
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        _ended = true;
+        var broken = false;
+        try
+        {
+            // Rolls back when neither committed nor rolled back.
+            await transaction.DisposeAsync();
+        }
+        catch (SqliteException)
+        {
+            broken = true;
+        }
+
+        broken |= connection.State != System.Data.ConnectionState.Open;
+        await file.EndWriteAsync(broken);
+    }
+}
