@@ -16,6 +16,10 @@ internal sealed partial class ConsumerEndpoint : IDisposable
 {
     private const int MaxAckBatch = 256;
 
+    // Completions wait this long for company, so that one broker transaction completes many messages.
+    // A handled message no longer takes a prefetch slot, so the wait costs no throughput.
+    private static readonly TimeSpan AckWindow = TimeSpan.FromMilliseconds(5);
+
     private readonly string _queue;
     private readonly ConsumerOptions _options;
     private readonly IMessageTransport _transport;
@@ -27,6 +31,7 @@ internal sealed partial class ConsumerEndpoint : IDisposable
     private readonly Channel<TransportMessage> _acks = Channel.CreateUnbounded<TransportMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<TransportMessage, byte> _held = new(ReferenceEqualityComparer.Instance);
     private readonly AsyncSignal _slotFreed = new();
+    private int _unhandled;
     private readonly CancellationTokenSource _stopFetching = new();
     private readonly CancellationTokenSource _abortHandlers = new();
     private readonly CancellationTokenSource _stopRenewing = new();
@@ -109,7 +114,7 @@ internal sealed partial class ConsumerEndpoint : IDisposable
         {
             try
             {
-                var free = _options.Prefetch - _held.Count;
+                var free = _options.Prefetch - Volatile.Read(ref _unhandled);
                 if (free <= 0)
                 {
                     await _slotFreed.WaitAsync(_options.IdlePollInterval, _timeProvider, stopping);
@@ -126,6 +131,7 @@ internal sealed partial class ConsumerEndpoint : IDisposable
                 }
 
                 _metrics.Delivered(_queue, messages.Count);
+                Interlocked.Add(ref _unhandled, messages.Count);
                 foreach (var message in messages)
                 {
                     _held[message] = 0;
@@ -155,29 +161,44 @@ internal sealed partial class ConsumerEndpoint : IDisposable
 
     private async Task WorkAsync()
     {
-        await foreach (var message in _buffer.Reader.ReadAllAsync())
+        var batch = new List<TransportMessage>(_options.MaxBatchSize);
+        await foreach (var first in _buffer.Reader.ReadAllAsync())
         {
             if (_draining)
             {
-                await ReleaseAsync([message]);
+                await ReleaseAsync([first]);
                 continue;
             }
 
-            ProcessingDecision decision;
+            batch.Clear();
+            batch.Add(first);
+            while (batch.Count < _options.MaxBatchSize && _buffer.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            ProcessingDecision[] decisions;
             try
             {
-                decision = await _processor.ProcessAsync(message, _options, _abortHandlers.Token);
+                decisions = await _processor.ProcessBatchAsync(batch, _options, _stopFetching.Token, _abortHandlers.Token);
             }
             catch (Exception ex)
             {
                 // Not expected (the processor turns handler failures into decisions), but a worker must
-                // survive it: the message is let go unsettled and comes back when its lease expires.
-                LogProcessingCrashed(_logger, ex, message.Envelope.MessageId, _queue);
-                Forget(message);
+                // survive it: the messages are let go unsettled and come back when their leases expire.
+                foreach (var message in batch)
+                {
+                    LogProcessingCrashed(_logger, ex, message.Envelope.MessageId, _queue);
+                    Forget(message);
+                }
+
                 continue;
             }
 
-            await ApplyAsync(message, decision);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                await ApplyAsync(batch[i], decisions[i]);
+            }
         }
     }
 
@@ -188,6 +209,7 @@ internal sealed partial class ConsumerEndpoint : IDisposable
             switch (decision.Outcome)
             {
                 case ProcessingOutcome.Complete:
+                    FreeSlot();
                     _acks.Writer.TryWrite(message);
                     return;
                 case ProcessingOutcome.RetryLater:
@@ -216,6 +238,11 @@ internal sealed partial class ConsumerEndpoint : IDisposable
         var batch = new List<TransportMessage>(MaxAckBatch);
         while (await _acks.Reader.WaitToReadAsync())
         {
+            if (!_draining)
+            {
+                await Task.Delay(AckWindow, _timeProvider);
+            }
+
             while (batch.Count < MaxAckBatch && _acks.Reader.TryRead(out var message))
             {
                 batch.Add(message);
@@ -241,7 +268,7 @@ internal sealed partial class ConsumerEndpoint : IDisposable
 
             foreach (var message in batch)
             {
-                Forget(message);
+                _held.TryRemove(message, out _);
             }
 
             batch.Clear();
@@ -295,9 +322,16 @@ internal sealed partial class ConsumerEndpoint : IDisposable
         }
     }
 
+    /// <summary>Drops a message that is settled (or given up) and frees its prefetch slot.</summary>
     private void Forget(TransportMessage message)
     {
         _held.TryRemove(message, out _);
+        FreeSlot();
+    }
+
+    private void FreeSlot()
+    {
+        Interlocked.Decrement(ref _unhandled);
         _slotFreed.Set();
     }
 

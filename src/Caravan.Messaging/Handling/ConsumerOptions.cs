@@ -6,8 +6,14 @@ public sealed class ConsumerOptions
     /// <summary>Messages handled at the same time.</summary>
     public int Concurrency { get; set; } = 4;
 
-    /// <summary>Messages leased ahead of the handlers (including those being handled).</summary>
-    public int Prefetch { get; set; } = 16;
+    /// <summary>Messages leased and not yet handled (waiting or being handled), at most.</summary>
+    public int Prefetch { get; set; } = 64;
+
+    /// <summary>
+    /// Ready messages one handler task takes at once and handles in one database transaction, each in a
+    /// savepoint of its own (a failing one is rolled back alone). 1 gives every message its own transaction.
+    /// </summary>
+    public int MaxBatchSize { get; set; } = 32;
 
     /// <summary>How long a leased message stays invisible; leases of live consumers are renewed at a third of it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
@@ -27,6 +33,11 @@ public sealed class ConsumerOptions
         {
             throw new InvalidOperationException(
                 $"Endpoint '{endpoint}': Concurrency must be at least 1 and Prefetch at least Concurrency (got {Concurrency} and {Prefetch}).");
+        }
+
+        if (MaxBatchSize < 1)
+        {
+            throw new InvalidOperationException($"Endpoint '{endpoint}': MaxBatchSize must be at least 1 (got {MaxBatchSize}).");
         }
 
         if (LeaseDuration < TimeSpan.FromMilliseconds(100))

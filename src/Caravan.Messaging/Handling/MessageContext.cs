@@ -10,8 +10,8 @@ namespace Caravan.Messaging;
 public sealed class MessageContext : MessageSession
 {
     internal MessageContext(
-        MessagingRuntime runtime, DatabaseTransaction transaction, Envelope incoming, string queue, IServiceProvider services)
-        : base(runtime, transaction, incoming)
+        MessagingRuntime runtime, DatabaseTransaction transaction, Envelope incoming, string queue, IServiceProvider services, bool ownsTransaction = true)
+        : base(runtime, transaction, incoming, ownsTransaction)
     {
         Message = incoming;
         Queue = queue;

@@ -24,54 +24,74 @@ internal sealed partial class MessageProcessor(
     public async Task<ProcessingDecision> ProcessAsync(
         TransportMessage message, ConsumerOptions options, CancellationToken cancellationToken)
     {
+        using var activity = MessagingTelemetry.StartProcess(message.Envelope, message.Queue);
+        var prepared = Prepare(message, options, out var rejected);
+        return prepared is null ? rejected : await HandleWithRetriesAsync(prepared, 0, null, cancellationToken);
+    }
+
+    /// <summary>Checks what can be known before running a handler; a message that can never be handled gets its dead-letter decision.</summary>
+    private PreparedMessage? Prepare(TransportMessage message, ConsumerOptions options, out ProcessingDecision rejected)
+    {
         var envelope = message.Envelope;
         var queue = message.Queue;
-        using var activity = MessagingTelemetry.StartProcess(envelope, queue);
-
+        rejected = default;
         var withoutOutcome = message.DeliveryCount - message.FailureCount - 1;
         if (withoutOutcome >= options.MaxDeliveriesWithoutOutcome)
         {
-            return DeadLetter(message, new FailureInfo(
+            rejected = DeadLetter(message, new FailureInfo(
                 DeadLetterReason.TooManyDeliveries,
                 null,
                 $"Leased {withoutOutcome} times before without an outcome: consumers died or lost the lease while handling it.",
                 null,
                 message.DeliveryCount));
+            return null;
         }
 
         if (!runtime.Types.TryGet(envelope.MessageType, out var registration))
         {
-            return DeadLetter(message, new FailureInfo(
+            rejected = DeadLetter(message, new FailureInfo(
                 DeadLetterReason.UnknownMessageType, null, $"No message type is registered as '{envelope.MessageType}'.", null, 1));
+            return null;
         }
 
         var registered = handlers.Get(queue, envelope.MessageType);
         if (registered.Count == 0)
         {
-            return DeadLetter(message, new FailureInfo(
+            rejected = DeadLetter(message, new FailureInfo(
                 DeadLetterReason.NoHandler, null, $"Queue '{queue}' has no handler for '{envelope.MessageType}'.", null, 1));
+            return null;
         }
 
-        object body;
         try
         {
-            body = runtime.Serializer.Deserialize(envelope.Body, registration.ClrType);
+            return new PreparedMessage(message, runtime.Serializer.Deserialize(envelope.Body, registration.ClrType), registered);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException)
         {
-            return DeadLetter(message, FailureInfo.FromException(DeadLetterReason.DeserializationFailed, ex, 1));
+            rejected = DeadLetter(message, FailureInfo.FromException(DeadLetterReason.DeserializationFailed, ex, 1));
+            return null;
         }
+    }
 
+    /// <summary>
+    /// Handles one message in transactions of its own, with the immediate retries left after
+    /// <paramref name="attemptsMade"/> attempts of this delivery, then decides on a delayed retry or a dead letter.
+    /// </summary>
+    private async Task<ProcessingDecision> HandleWithRetriesAsync(
+        PreparedMessage prepared, int attemptsMade, Exception? failure, CancellationToken cancellationToken)
+    {
+        var message = prepared.Message;
+        var envelope = message.Envelope;
+        var queue = message.Queue;
         var retry = runtime.Options.Retry;
-        var attempts = message.FailureCount * (retry.ImmediateRetries + 1);
-        Exception? failure = null;
-        for (var immediate = 0; immediate <= retry.ImmediateRetries; immediate++)
+        var attempts = (message.FailureCount * (retry.ImmediateRetries + 1)) + attemptsMade;
+        for (var attempt = attemptsMade; attempt <= retry.ImmediateRetries; attempt++)
         {
             attempts++;
             var started = runtime.TimeProvider.GetTimestamp();
             try
             {
-                if (await HandleOnceAsync(message, body, registered, cancellationToken))
+                if (await HandleOnceAsync(message, prepared.Body, prepared.Handlers, cancellationToken))
                 {
                     metrics.Handled(queue, envelope.MessageType, runtime.TimeProvider.GetElapsedTime(started));
                 }
@@ -131,6 +151,8 @@ internal sealed partial class MessageProcessor(
         await context.CommitAsync(cancellationToken);
         return true;
     }
+
+    private sealed record PreparedMessage(TransportMessage Message, object Body, IReadOnlyList<HandlerRegistration> Handlers);
 
     private ProcessingDecision DeadLetter(TransportMessage message, FailureInfo failure)
     {

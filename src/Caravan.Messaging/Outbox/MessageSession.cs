@@ -14,16 +14,18 @@ public class MessageSession : IAsyncDisposable
     private readonly MessagingRuntime _runtime;
     private readonly DatabaseTransaction _transaction;
     private readonly List<OutgoingMessage> _outgoing = [];
+    private readonly bool _ownsTransaction;
     private bool _completed;
 
-    internal MessageSession(MessagingRuntime runtime, DatabaseTransaction transaction, Envelope? incoming)
+    internal MessageSession(MessagingRuntime runtime, DatabaseTransaction transaction, Envelope? incoming, bool ownsTransaction = true)
     {
         _runtime = runtime;
         _transaction = transaction;
+        _ownsTransaction = ownsTransaction;
         Incoming = incoming;
     }
 
-    /// <summary>The session's connection: use it for business SQL, in <see cref="Transaction"/>. Never dispose it.</summary>
+    /// <summary>The session's connection: use it for business SQL, in <see cref="Transaction"/>, until the session commits or rolls back. Never dispose it.</summary>
     public DbConnection Connection => _transaction.Connection;
 
     public DbTransaction Transaction => _transaction.Transaction;
@@ -54,6 +56,11 @@ public class MessageSession : IAsyncDisposable
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
+        if (!_ownsTransaction)
+        {
+            throw new InvalidOperationException("This context shares its transaction with other messages; the consumer commits it.");
+        }
+
         await _runtime.Outbox.AddAsync(Transaction, _outgoing, cancellationToken);
         await _transaction.CommitAsync(cancellationToken);
         _completed = true;
@@ -78,7 +85,15 @@ public class MessageSession : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected virtual ValueTask DisposeAsyncCore() => _transaction.DisposeAsync();
+    protected virtual ValueTask DisposeAsyncCore() => _ownsTransaction ? _transaction.DisposeAsync() : ValueTask.CompletedTask;
+
+    /// <summary>Writes the buffered messages to the outbox in the (shared) transaction without committing; returns how many.</summary>
+    internal async Task<int> FlushOutboxAsync(CancellationToken cancellationToken)
+    {
+        await _runtime.Outbox.AddAsync(Transaction, _outgoing, cancellationToken);
+        _completed = true;
+        return _outgoing.Count;
+    }
 
     private protected Guid Add(OutgoingMessage message)
     {

@@ -35,12 +35,16 @@ internal sealed class SqliteWrite(SqliteFile file, SqliteConnection connection, 
     {
         ObjectDisposedException.ThrowIf(_ended, this);
         await transaction.CommitAsync(cancellationToken);
+
+        // The writer is free for others the moment the commit is done, not when this object is disposed.
+        await EndAsync(broken: false);
     }
 
     public override async Task RollbackAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_ended, this);
         await transaction.RollbackAsync(cancellationToken);
+        await EndAsync(broken: false);
     }
 
     protected override async ValueTask DisposeAsyncCore()
@@ -50,7 +54,6 @@ internal sealed class SqliteWrite(SqliteFile file, SqliteConnection connection, 
             return;
         }
 
-        _ended = true;
         var broken = false;
         try
         {
@@ -62,6 +65,17 @@ internal sealed class SqliteWrite(SqliteFile file, SqliteConnection connection, 
             broken = true;
         }
 
+        await EndAsync(broken);
+    }
+
+    private async ValueTask EndAsync(bool broken)
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        _ended = true;
         broken |= connection.State != System.Data.ConnectionState.Open;
         await file.EndWriteAsync(broken);
     }

@@ -4,7 +4,8 @@ namespace Caravan.Messaging;
 
 /// <summary>
 /// A write transaction on a service database together with the connection it runs on, which it
-/// owns: disposing it rolls back whatever was not committed and gives the connection back.
+/// owns: committing or rolling back ends it (the connection may then serve other writers), and
+/// disposing it rolls back whatever was not committed.
 /// Do not dispose <see cref="Connection"/> or <see cref="Transaction"/> yourself.
 /// </summary>
 public abstract class DatabaseTransaction : IAsyncDisposable

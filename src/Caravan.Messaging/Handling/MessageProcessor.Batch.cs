@@ -1,0 +1,189 @@
+using Caravan.Messaging.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Caravan.Messaging;
+
+/// <summary>
+/// Handling several messages in one database transaction. Each message runs inside a savepoint of
+/// its own — its inbox record, its handlers' writes and its outgoing messages — so a failing message
+/// is rolled back alone while the others commit together; it then continues, in transactions of its
+/// own, with the retries it has left. The guarantees are those of one message per transaction (a
+/// message's effects and its inbox record commit together or not at all); only the number of commits changes.
+/// </summary>
+internal sealed partial class MessageProcessor
+{
+    /// <param name="messages">Leased messages of one queue.</param>
+    /// <param name="options">The queue's consumer options.</param>
+    /// <param name="stopping">Once cancelled, messages not yet started are given back (released) instead of handled.</param>
+    /// <param name="cancellationToken">Cancels running handlers (the host's shutdown timeout ran out).</param>
+    public async Task<ProcessingDecision[]> ProcessBatchAsync(
+        IReadOnlyList<TransportMessage> messages, ConsumerOptions options, CancellationToken stopping, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 1)
+        {
+            return [await ProcessAsync(messages[0], options, cancellationToken)];
+        }
+
+        var decisions = new ProcessingDecision[messages.Count];
+        var prepared = new PreparedMessage?[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            prepared[i] = Prepare(messages[i], options, out decisions[i]);
+        }
+
+        var outcomes = await HandleTogetherAsync(prepared, stopping, cancellationToken);
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (prepared[i] is not { } message)
+            {
+                continue;
+            }
+
+            var outcome = outcomes[i];
+            decisions[i] = outcome.Kind switch
+            {
+                TogetherKind.Handled or TogetherKind.Duplicate => ProcessingDecision.Complete,
+                TogetherKind.Cancelled => ProcessingDecision.Release,
+                TogetherKind.Permanent => DeadLetter(message.Message, FailureInfo.FromException(
+                    DeadLetterReason.PermanentFailure,
+                    outcome.Failure!,
+                    (message.Message.FailureCount * (runtime.Options.Retry.ImmediateRetries + 1)) + 1)),
+                TogetherKind.Failed => await HandleWithRetriesAsync(message, 1, outcome.Failure, cancellationToken),
+                _ => await HandleWithRetriesAsync(message, 0, null, cancellationToken),
+            };
+        }
+
+        return decisions;
+    }
+
+    private async Task<TogetherOutcome[]> HandleTogetherAsync(
+        PreparedMessage?[] prepared, CancellationToken stopping, CancellationToken cancellationToken)
+    {
+        var outcomes = new TogetherOutcome[prepared.Length];
+        var outgoing = 0;
+        var durations = new TimeSpan[prepared.Length];
+        await using (var transaction = await runtime.Database.BeginTransactionAsync(cancellationToken))
+        {
+            for (var i = 0; i < prepared.Length; i++)
+            {
+                if (prepared[i] is not { } message)
+                {
+                    continue;
+                }
+
+                if (stopping.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+                {
+                    outcomes[i] = new(TogetherKind.Cancelled);
+                    continue;
+                }
+
+                var envelope = message.Message.Envelope;
+                using var activity = MessagingTelemetry.StartProcess(envelope, message.Message.Queue);
+                var savepoint = "m" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var started = runtime.TimeProvider.GetTimestamp();
+                await transaction.Transaction.SaveAsync(savepoint, CancellationToken.None);
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    await using var context = new MessageContext(
+                        runtime, transaction, envelope, message.Message.Queue, scope.ServiceProvider, ownsTransaction: false);
+                    if (!await inbox.TryRecordAsync(
+                        transaction.Transaction, message.Message.Queue, envelope.MessageId, runtime.TimeProvider.GetUtcNow(), cancellationToken))
+                    {
+                        outcomes[i] = new(TogetherKind.Duplicate);
+                    }
+                    else
+                    {
+                        foreach (var handler in message.Handlers)
+                        {
+                            await handler.Invoke(scope.ServiceProvider, message.Body, context, cancellationToken);
+                        }
+
+                        outgoing += await context.FlushOutboxAsync(cancellationToken);
+                        outcomes[i] = new(TogetherKind.Handled);
+                        durations[i] = runtime.TimeProvider.GetElapsedTime(started);
+                    }
+
+                    await transaction.Transaction.ReleaseAsync(savepoint, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    // Undo this message only; the transaction stays usable for the others.
+                    await transaction.Transaction.RollbackAsync(savepoint, CancellationToken.None);
+                    await transaction.Transaction.ReleaseAsync(savepoint, CancellationToken.None);
+                    outcomes[i] = ex switch
+                    {
+                        OperationCanceledException when cancellationToken.IsCancellationRequested => new(TogetherKind.Cancelled),
+                        PermanentMessageException => new(TogetherKind.Permanent, ex),
+                        _ => new(TogetherKind.Failed, ex),
+                    };
+                    if (outcomes[i].Kind == TogetherKind.Failed)
+                    {
+                        LogHandlerFailed(logger, ex, envelope.MessageType, envelope.MessageId, message.Message.Queue, 1);
+                    }
+                }
+            }
+
+            try
+            {
+                await transaction.CommitAsync(CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // Nothing of the batch committed: each message starts over on its own.
+                LogBatchCommitFailed(logger, ex, prepared.Length);
+                for (var i = 0; i < outcomes.Length; i++)
+                {
+                    if (outcomes[i].Kind is TogetherKind.Handled or TogetherKind.Duplicate)
+                    {
+                        outcomes[i] = new(TogetherKind.NotRun);
+                    }
+                }
+
+                return outcomes;
+            }
+        }
+
+        if (outgoing > 0)
+        {
+            runtime.OutboxSignal.Notify();
+        }
+
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            if (prepared[i] is not { } message)
+            {
+                continue;
+            }
+
+            var envelope = message.Message.Envelope;
+            if (outcomes[i].Kind == TogetherKind.Handled)
+            {
+                metrics.Handled(message.Message.Queue, envelope.MessageType, durations[i]);
+            }
+            else if (outcomes[i].Kind == TogetherKind.Duplicate)
+            {
+                metrics.Duplicate(message.Message.Queue);
+                LogDuplicate(logger, envelope.MessageType, envelope.MessageId, message.Message.Queue);
+            }
+        }
+
+        return outcomes;
+    }
+
+    private enum TogetherKind
+    {
+        NotRun,
+        Handled,
+        Duplicate,
+        Failed,
+        Permanent,
+        Cancelled,
+    }
+
+    private readonly record struct TogetherOutcome(TogetherKind Kind, Exception? Failure = null);
+
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Warning, Message = "Committing a batch of {Count} handled messages failed; each is handled again on its own")]
+    private static partial void LogBatchCommitFailed(ILogger logger, Exception exception, int count);
+}
