@@ -59,8 +59,10 @@ internal sealed partial class MessagingHostedService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await Task.WhenAll(_endpoints.Select(endpoint => endpoint.StopAsync(cancellationToken)));
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_relaying, _maintaining);
 
-        // The relay gets a last chance to hand over what the final handlers committed.
+        // The relay gets a last pass to hand over what the final handlers committed.
         if (options.Value.Outbox.RelayEnabled && !cancellationToken.IsCancellationRequested)
         {
             try
@@ -74,9 +76,6 @@ internal sealed partial class MessagingHostedService(
                 // Whatever is left stays in the outbox for the next start.
             }
         }
-
-        await _stopping.CancelAsync();
-        await Task.WhenAll(_relaying, _maintaining);
     }
 
     public void Dispose()

@@ -73,7 +73,7 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
             """;
         command.Parameters.AddWithValue("$limit", query.Limit ?? -1);
         var purged = await command.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return purged;
     }
 
@@ -114,7 +114,7 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
             delete.Transaction = transaction;
             delete.CommandText = "DELETE FROM caravan_dead_letters WHERE id IN (SELECT id FROM replay_ids)";
             moved = await delete.ExecuteNonQueryAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            await write.CommitAsync(cancellationToken);
         }
 
         transport.Ring(queues);

@@ -5,11 +5,14 @@ namespace Caravan.Messaging.Sqlite;
 
 /// <summary>
 /// The outbox in a service's SQLite database. A row is inserted in the business transaction and
-/// deleted after the transport confirmed it; a claim (claimed_until) keeps concurrent relays apart and
-/// expires by itself when the claiming process dies.
+/// deleted after the transport confirmed it. Relays of several processes sharing the database take
+/// turns through one relay lease (caravan_outbox_relay), which expires by itself when its holder dies;
+/// rows are never reused (AUTOINCREMENT), so a late relay deleting what it sent cannot touch newer rows.
 /// </summary>
-public sealed class SqliteOutboxStore(SqliteServiceDatabase database) : IOutboxStore
+public sealed class SqliteOutboxStore(SqliteServiceDatabase database, string? relayId = null) : IOutboxStore
 {
+    private readonly string _owner = relayId ?? Guid.NewGuid().ToString("N");
+
     public async Task AddAsync(DbTransaction transaction, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
@@ -51,20 +54,29 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database) : IOutboxS
         int maxMessages, DateTimeOffset now, DateTimeOffset? dueBy, TimeSpan claimDuration, CancellationToken cancellationToken = default)
     {
         await using var write = await database.File.BeginWriteAsync(cancellationToken);
-        var connection = write.SqliteConnection;
-        var transaction = write.SqliteTransaction;
-        var command = write.Statement("""
-            UPDATE caravan_outbox SET claimed_until = $until
-            WHERE id IN (
-                SELECT id FROM caravan_outbox
-                WHERE (claimed_until IS NULL OR claimed_until <= $now)
-                  AND (due_at IS NULL OR $dueBy IS NULL OR due_at <= $dueBy)
-                ORDER BY id
-                LIMIT $max)
-            RETURNING id, destination_kind, destination, message_id, message_type, priority, metadata, body
+
+        // One relay lease per database, not a stamp on every row: claiming costs one tiny write
+        // instead of rewriting each claimed row.
+        var lease = write.Statement("""
+            INSERT INTO caravan_outbox_relay (id, owner, until) VALUES (1, $owner, $until)
+            ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, until = excluded.until
+            WHERE caravan_outbox_relay.owner = excluded.owner OR caravan_outbox_relay.until <= $now
             """);
-        command.Parameters.AddWithValue("$until", (now + claimDuration).ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        lease.Parameters.AddWithValue("$owner", _owner);
+        lease.Parameters.AddWithValue("$until", (now + claimDuration).ToUnixTimeMilliseconds());
+        lease.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        if (await lease.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            return [];
+        }
+
+        var command = write.Statement("""
+            SELECT id, destination_kind, destination, message_id, message_type, priority, metadata, body
+            FROM caravan_outbox
+            WHERE due_at IS NULL OR $dueBy IS NULL OR due_at <= $dueBy
+            ORDER BY id
+            LIMIT $max
+            """);
         command.Parameters.AddWithValue("$dueBy", dueBy is { } d ? d.ToUnixTimeMilliseconds() : DBNull.Value);
         command.Parameters.AddWithValue("$max", maxMessages);
         var entries = new List<OutboxEntry>();
@@ -84,8 +96,7 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database) : IOutboxS
             }
         }
 
-        await transaction.CommitAsync(cancellationToken);
-        entries.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        await write.CommitAsync(cancellationToken);
         return entries;
     }
 
@@ -108,7 +119,7 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database) : IOutboxS
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken = default)

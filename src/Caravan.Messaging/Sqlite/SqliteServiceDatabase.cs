@@ -15,8 +15,12 @@ public sealed class SqliteServiceDatabase : IServiceDatabase
             priority INTEGER NOT NULL,
             metadata TEXT NOT NULL,
             body BLOB NOT NULL,
-            due_at INTEGER NULL,
-            claimed_until INTEGER NULL
+            due_at INTEGER NULL
+        );
+        CREATE TABLE IF NOT EXISTS caravan_outbox_relay (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            owner TEXT NOT NULL,
+            until INTEGER NOT NULL
         );
         CREATE INDEX IF NOT EXISTS ix_caravan_outbox_due ON caravan_outbox (due_at) WHERE due_at IS NOT NULL;
         CREATE TABLE IF NOT EXISTS caravan_inbox (

@@ -66,7 +66,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
     }
 
     public async Task SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
@@ -123,7 +123,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
                 }
             }
 
-            await transaction.CommitAsync(cancellationToken);
+            await write.CommitAsync(cancellationToken);
         }
 
         _doorbell.Ring(touched);
@@ -176,7 +176,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
             }
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         received.Sort(static (a, b) =>
         {
             var byPriority = b.Envelope.Priority.CompareTo(a.Envelope.Priority);
@@ -268,7 +268,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         command.Parameters.AddWithValue("$seq", lease.Seq);
         command.Parameters.AddWithValue("$token", lease.Token);
         await command.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
     }
 
     public async Task<long> GetQueueDepthAsync(string queue, CancellationToken cancellationToken = default)
@@ -314,7 +314,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
     }
 
     private static async Task<IReadOnlyList<string>> GetSubscribersAsync(

@@ -11,9 +11,10 @@ public interface IOutboxStore
     Task AddAsync(DbTransaction transaction, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Claims up to <paramref name="maxMessages"/> unclaimed rows, oldest first, for
-    /// <paramref name="claimDuration"/>, so that concurrent relays do not send the same rows.
-    /// Scheduled rows are included only when due by <paramref name="dueBy"/> (null: all of them).
+    /// Claims up to <paramref name="maxMessages"/> rows, oldest first, for <paramref name="claimDuration"/>,
+    /// so that concurrent relays do not send the same rows (an implementation may return nothing while
+    /// another relay's claim lasts). Scheduled rows are included only when due by <paramref name="dueBy"/>
+    /// (null: all of them).
     /// </summary>
     Task<IReadOnlyList<OutboxEntry>> ClaimAsync(
         int maxMessages, DateTimeOffset now, DateTimeOffset? dueBy, TimeSpan claimDuration, CancellationToken cancellationToken = default);

@@ -50,23 +50,30 @@ public sealed class OutboxRelayTests : IDisposable
     }
 
     [Fact]
-    public async Task Claim_KeepsConcurrentRelaysApart_UntilTheClaimExpires()
+    public async Task Claim_KeepsConcurrentRelaysApart_UntilTheHoldersClaimExpires()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
         var database = new SqliteServiceDatabase(_folder.File("service.db"));
         await database.InitializeAsync();
-        var outbox = new SqliteOutboxStore(database);
+        var first = new SqliteOutboxStore(database, relayId: "first");
+        var second = new SqliteOutboxStore(database, relayId: "second");
         await using (var transaction = await database.BeginTransactionAsync())
         {
-            await outbox.AddAsync(transaction.Transaction, [OutgoingMessage.Send(NewEnvelope(), "q")]);
+            await first.AddAsync(transaction.Transaction, [OutgoingMessage.Send(NewEnvelope(), "q")]);
             await transaction.CommitAsync();
         }
 
-        Assert.Single(await outbox.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
-        Assert.Empty(await outbox.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
+        Assert.Single(await first.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
+        Assert.Empty(await second.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
 
-        time.Advance(TimeSpan.FromSeconds(10));
-        Assert.Single(await outbox.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
+        // The holder renews its claim with every batch; a silent holder loses it when it expires.
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Single(await first.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
+        time.Advance(TimeSpan.FromSeconds(9));
+        Assert.Empty(await second.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Single(await second.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
+        Assert.Empty(await first.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
