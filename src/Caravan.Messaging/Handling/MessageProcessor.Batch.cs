@@ -80,9 +80,10 @@ internal sealed partial class MessageProcessor
 
                 var envelope = message.Message.Envelope;
                 using var activity = MessagingTelemetry.StartProcess(envelope, message.Message.Queue);
-                var savepoint = "m" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                // One name serves every message: savepoints are taken and released one after another.
+                const string savepoint = "caravan_message";
                 var started = runtime.TimeProvider.GetTimestamp();
-                await transaction.Transaction.SaveAsync(savepoint, CancellationToken.None);
+                await transaction.SaveAsync(savepoint, CancellationToken.None);
                 try
                 {
                     await using var scope = scopes.CreateAsyncScope();
@@ -105,13 +106,12 @@ internal sealed partial class MessageProcessor
                         durations[i] = runtime.TimeProvider.GetElapsedTime(started);
                     }
 
-                    await transaction.Transaction.ReleaseAsync(savepoint, CancellationToken.None);
+                    await transaction.ReleaseAsync(savepoint, CancellationToken.None);
                 }
                 catch (Exception ex)
                 {
                     // Undo this message only; the transaction stays usable for the others.
-                    await transaction.Transaction.RollbackAsync(savepoint, CancellationToken.None);
-                    await transaction.Transaction.ReleaseAsync(savepoint, CancellationToken.None);
+                    await transaction.RollbackToAsync(savepoint, CancellationToken.None);
                     outcomes[i] = ex switch
                     {
                         OperationCanceledException when cancellationToken.IsCancellationRequested => new(TogetherKind.Cancelled),

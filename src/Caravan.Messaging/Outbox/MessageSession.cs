@@ -72,6 +72,11 @@ public class MessageSession : IAsyncDisposable
 
     public async Task RollbackAsync(CancellationToken cancellationToken = default)
     {
+        if (!_ownsTransaction)
+        {
+            throw new InvalidOperationException("This context shares its transaction with other messages; throw from the handler to undo its work.");
+        }
+
         if (!_completed)
         {
             _completed = true;

@@ -31,6 +31,19 @@ internal sealed class SqliteWrite(SqliteFile file, SqliteConnection connection, 
     /// <summary>A prepared statement bound to this transaction; do not dispose it.</summary>
     public SqliteCommand Statement(string sql) => file.Statement(transaction, sql);
 
+    // Savepoints run as prepared statements of the writer; savepoint names are identifiers Caravan chooses.
+    public override Task SaveAsync(string savepoint, CancellationToken cancellationToken = default) =>
+        Statement("SAVEPOINT " + savepoint).ExecuteNonQueryAsync(cancellationToken);
+
+    public override async Task RollbackToAsync(string savepoint, CancellationToken cancellationToken = default)
+    {
+        await Statement("ROLLBACK TO " + savepoint).ExecuteNonQueryAsync(cancellationToken);
+        await Statement("RELEASE " + savepoint).ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public override Task ReleaseAsync(string savepoint, CancellationToken cancellationToken = default) =>
+        Statement("RELEASE " + savepoint).ExecuteNonQueryAsync(cancellationToken);
+
     public override async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_ended, this);

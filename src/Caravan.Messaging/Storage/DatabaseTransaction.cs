@@ -18,6 +18,21 @@ public abstract class DatabaseTransaction : IAsyncDisposable
 
     public abstract Task RollbackAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Marks a point the transaction can roll back to without ending (SQL SAVEPOINT).</summary>
+    public virtual Task SaveAsync(string savepoint, CancellationToken cancellationToken = default) =>
+        Transaction.SaveAsync(savepoint, cancellationToken);
+
+    /// <summary>Undoes everything since <paramref name="savepoint"/> and forgets it.</summary>
+    public virtual async Task RollbackToAsync(string savepoint, CancellationToken cancellationToken = default)
+    {
+        await Transaction.RollbackAsync(savepoint, cancellationToken);
+        await Transaction.ReleaseAsync(savepoint, cancellationToken);
+    }
+
+    /// <summary>Keeps everything since <paramref name="savepoint"/> and forgets the savepoint.</summary>
+    public virtual Task ReleaseAsync(string savepoint, CancellationToken cancellationToken = default) =>
+        Transaction.ReleaseAsync(savepoint, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         await DisposeAsyncCore();
