@@ -133,8 +133,8 @@ internal static class Profiling
             int maxMessages, DateTimeOffset now, DateTimeOffset? dueBy, TimeSpan claimDuration, CancellationToken cancellationToken = default) =>
             profiler.TimeAsync("outbox.claim (relay)", () => inner.ClaimAsync(maxMessages, now, dueBy, claimDuration, cancellationToken), static r => r.Count);
 
-        public Task RemoveAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default) =>
-            profiler.TimeAsync("outbox.remove (relay)", () => inner.RemoveAsync(ids, cancellationToken), ids.Count);
+        public Task RemoveAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken cancellationToken = default) =>
+            profiler.TimeAsync("outbox.remove (relay)", () => inner.RemoveAsync(entries, cancellationToken), entries.Count);
 
         public Task<long> CountAsync(CancellationToken cancellationToken = default) =>
             profiler.TimeAsync("outbox.count", () => inner.CountAsync(cancellationToken));

@@ -72,8 +72,7 @@ public sealed partial class OutboxRelay(
 
         var messages = batch.Select(static entry => entry.Message).ToList();
         await WithRetryAsync("send", async ct => { await transport.SendAsync(messages, ct); return true; }, cancellationToken);
-        var ids = batch.Select(static entry => entry.Id).ToList();
-        await WithRetryAsync("remove", async ct => { await outbox.RemoveAsync(ids, ct); return true; }, cancellationToken);
+        await WithRetryAsync("remove", async ct => { await outbox.RemoveAsync(batch, ct); return true; }, cancellationToken);
         metrics.Published(batch.Count);
         return batch.Count;
     }

@@ -7,7 +7,7 @@ namespace Caravan.Messaging.Sqlite;
 /// The outbox in a service's SQLite database. A row is inserted in the business transaction and
 /// deleted after the transport confirmed it. Relays of several processes sharing the database take
 /// turns through one relay lease (caravan_outbox_relay), which expires by itself when its holder dies;
-/// rows are never reused (AUTOINCREMENT), so a late relay deleting what it sent cannot touch newer rows.
+/// a relay deletes a row only if it still holds the message it sent, so a late relay cannot touch newer rows.
 /// </summary>
 public sealed class SqliteOutboxStore(SqliteServiceDatabase database, string? relayId = null) : IOutboxStore
 {
@@ -100,22 +100,25 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database, string? re
         return entries;
     }
 
-    public async Task RemoveAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default)
+    public async Task RemoveAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        if (ids.Count == 0)
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
         {
             return;
         }
 
         await using var write = await database.File.BeginWriteAsync(cancellationToken);
-        var connection = write.SqliteConnection;
-        var transaction = write.SqliteTransaction;
-        var command = write.Statement("DELETE FROM caravan_outbox WHERE id = $id");
+
+        // Matching the message id too: row ids may be reused once the newest rows are gone, and a relay
+        // that was paused past its lease must not delete a newer row that took the id of one it sent.
+        var command = write.Statement("DELETE FROM caravan_outbox WHERE id = $id AND message_id = $messageId");
         var id = command.Parameters.Add("$id", SqliteType.Integer);
-        foreach (var value in ids)
+        var messageId = command.Parameters.Add("$messageId", SqliteType.Text);
+        foreach (var entry in entries)
         {
-            id.Value = value;
+            id.Value = entry.Id;
+            messageId.Value = entry.Message.Envelope.MessageId.ToString();
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 

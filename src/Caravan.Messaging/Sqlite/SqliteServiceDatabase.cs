@@ -7,7 +7,7 @@ public sealed class SqliteServiceDatabase : IServiceDatabase
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS caravan_outbox (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id INTEGER PRIMARY KEY,
             destination_kind INTEGER NOT NULL,
             destination TEXT NULL,
             message_id TEXT NOT NULL,

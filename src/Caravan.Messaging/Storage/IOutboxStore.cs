@@ -19,7 +19,8 @@ public interface IOutboxStore
     Task<IReadOnlyList<OutboxEntry>> ClaimAsync(
         int maxMessages, DateTimeOffset now, DateTimeOffset? dueBy, TimeSpan claimDuration, CancellationToken cancellationToken = default);
 
-    Task RemoveAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default);
+    /// <summary>Deletes rows the transport has confirmed (a row whose id now holds another message is left alone).</summary>
+    Task RemoveAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken cancellationToken = default);
 
     Task<long> CountAsync(CancellationToken cancellationToken = default);
 

@@ -77,6 +77,37 @@ public sealed class OutboxRelayTests : IDisposable
     }
 
     [Fact]
+    public async Task Remove_ByALateRelay_LeavesANewerRowThatReusedTheId()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        var database = new SqliteServiceDatabase(_folder.File("service.db"));
+        await database.InitializeAsync();
+        var late = new SqliteOutboxStore(database, relayId: "late");
+        var current = new SqliteOutboxStore(database, relayId: "current");
+        await AddAsync(database, late, NewEnvelope());
+        var sentByLate = Assert.Single(await late.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
+
+        // The late relay stalls past its claim; the current one sends and removes the row itself.
+        time.Advance(TimeSpan.FromSeconds(11));
+        var sentByCurrent = Assert.Single(await current.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
+        await current.RemoveAsync([sentByCurrent]);
+        await AddAsync(database, current, NewEnvelope());
+        var newer = Assert.Single(await current.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
+        Assert.Equal(sentByLate.Id, newer.Id);
+
+        await late.RemoveAsync([sentByLate]);
+
+        Assert.Equal(1, await current.CountAsync());
+    }
+
+    private static async Task AddAsync(SqliteServiceDatabase database, SqliteOutboxStore outbox, Envelope envelope)
+    {
+        await using var transaction = await database.BeginTransactionAsync();
+        await outbox.AddAsync(transaction.Transaction, [OutgoingMessage.Send(envelope, "q")]);
+        await transaction.CommitAsync();
+    }
+
+    [Fact]
     public async Task Claim_ForATransportWithoutDelays_HoldsScheduledRowsUntilDue()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
