@@ -185,13 +185,9 @@ internal sealed partial class ConsumerEndpoint : IDisposable
             catch (Exception ex)
             {
                 // Not expected (the processor turns handler failures into decisions), but a worker must
-                // survive it: the messages are let go unsettled and come back when their leases expire.
-                foreach (var message in batch)
-                {
-                    LogProcessingCrashed(_logger, ex, message.Envelope.MessageId, _queue);
-                    Forget(message);
-                }
-
+                // survive it: the messages are given back (or, failing that, come back when their leases expire).
+                LogProcessingCrashed(_logger, ex, batch[0].Envelope.MessageId, _queue);
+                await ReleaseAsync([.. batch]);
                 continue;
             }
 
@@ -341,7 +337,7 @@ internal sealed partial class ConsumerEndpoint : IDisposable
     [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Could not {Outcome} message {MessageId} on {Queue}; its lease will expire and it will be redelivered")]
     private static partial void LogSettleFailed(ILogger logger, Exception exception, ProcessingOutcome outcome, Guid messageId, string queue);
 
-    [LoggerMessage(EventId = 1404, Level = LogLevel.Error, Message = "Processing message {MessageId} on {Queue} failed unexpectedly; it will be redelivered after its lease")]
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Error, Message = "Processing a batch starting with {MessageId} on {Queue} failed unexpectedly; its messages are given back")]
     private static partial void LogProcessingCrashed(ILogger logger, Exception exception, Guid messageId, string queue);
 
     [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Renewing leases on {Queue} failed")]

@@ -63,7 +63,26 @@ internal sealed partial class MessageProcessor
         var outcomes = new TogetherOutcome[prepared.Length];
         var outgoing = 0;
         var durations = new TimeSpan[prepared.Length];
-        await using (var transaction = await runtime.Database.BeginTransactionAsync(cancellationToken))
+        DatabaseTransaction transaction;
+        try
+        {
+            transaction = await runtime.Database.BeginTransactionAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // No transaction, nothing ran: give everything back on a hard stop, else let each message
+            // go its own way (with its own retries).
+            var kind = ex is OperationCanceledException && cancellationToken.IsCancellationRequested ? TogetherKind.Cancelled : TogetherKind.NotRun;
+            if (kind == TogetherKind.NotRun)
+            {
+                LogBatchCommitFailed(logger, ex, prepared.Length);
+            }
+
+            Array.Fill(outcomes, new TogetherOutcome(kind));
+            return outcomes;
+        }
+
+        await using (transaction)
         {
             for (var i = 0; i < prepared.Length; i++)
             {
@@ -111,7 +130,18 @@ internal sealed partial class MessageProcessor
                 catch (Exception ex)
                 {
                     // Undo this message only; the transaction stays usable for the others.
-                    await transaction.RollbackToAsync(savepoint, CancellationToken.None);
+                    if (!await TryRollbackToAsync(transaction, savepoint))
+                    {
+                        // The transaction is lost (SQLite may have rolled it back itself): nothing of the
+                        // batch will commit, so every message starts over on its own.
+                        for (var j = 0; j < outcomes.Length; j++)
+                        {
+                            outcomes[j] = j == i ? new(TogetherKind.Failed, ex) : new(TogetherKind.NotRun);
+                        }
+
+                        return outcomes;
+                    }
+
                     outcomes[i] = ex switch
                     {
                         OperationCanceledException when cancellationToken.IsCancellationRequested => new(TogetherKind.Cancelled),
@@ -172,6 +202,20 @@ internal sealed partial class MessageProcessor
         return outcomes;
     }
 
+    private async Task<bool> TryRollbackToAsync(DatabaseTransaction transaction, string savepoint)
+    {
+        try
+        {
+            await transaction.RollbackToAsync(savepoint, CancellationToken.None);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            LogBatchCommitFailed(logger, ex, 1);
+            return false;
+        }
+    }
+
     private enum TogetherKind
     {
         NotRun,
@@ -184,6 +228,6 @@ internal sealed partial class MessageProcessor
 
     private readonly record struct TogetherOutcome(TogetherKind Kind, Exception? Failure = null);
 
-    [LoggerMessage(EventId = 1305, Level = LogLevel.Warning, Message = "Committing a batch of {Count} handled messages failed; each is handled again on its own")]
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Warning, Message = "A batch of {Count} message(s) could not be handled together; each is handled on its own")]
     private static partial void LogBatchCommitFailed(ILogger logger, Exception exception, int count);
 }

@@ -60,10 +60,13 @@ public sealed partial class OutboxRelay(
     /// <summary>Claims one batch, hands it to the transport (retrying until it succeeds) and removes it; returns its size.</summary>
     public async Task<int> RelayBatchAsync(CancellationToken cancellationToken)
     {
-        var now = timeProvider.GetUtcNow();
         var batch = await WithRetryAsync(
             "claim",
-            ct => outbox.ClaimAsync(_options.BatchSize, now, transport.SupportsDelayedDelivery ? null : now, _options.ClaimDuration, ct),
+            ct =>
+            {
+                var now = timeProvider.GetUtcNow();
+                return outbox.ClaimAsync(_options.BatchSize, now, transport.SupportsDelayedDelivery ? null : now, _options.ClaimDuration, ct);
+            },
             cancellationToken);
         if (batch.Count == 0)
         {

@@ -46,6 +46,10 @@ internal sealed partial class SqliteDoorbell : IDisposable
         return _signals.GetOrAdd(queue, static _ => new AsyncSignal()).WaitAsync(timeout, _timeProvider, cancellationToken);
     }
 
+    /// <summary>
+    /// Wakes waiters of these queues, here and in other processes. Never throws: it runs after a commit,
+    /// and a failed wake-up only costs latency (waiters poll anyway).
+    /// </summary>
     public void Ring(IReadOnlyCollection<string> queues)
     {
         if (queues.Count == 0)
@@ -61,7 +65,18 @@ internal sealed partial class SqliteDoorbell : IDisposable
             }
         }
 
-        var payload = Encoding.UTF8.GetBytes(string.Join('\n', queues));
+        try
+        {
+            RingPeers(Encoding.UTF8.GetBytes(string.Join('\n', queues)));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException or SocketException)
+        {
+            LogRingFailed(_logger, _directory, ex.Message);
+        }
+    }
+
+    private void RingPeers(byte[] payload)
+    {
         foreach (var peer in ListPeers())
         {
             if (peer == _listenerPath)
@@ -81,7 +96,7 @@ internal sealed partial class SqliteDoorbell : IDisposable
             catch (SocketException ex)
             {
                 // A full receive buffer means the peer already has wake-ups pending.
-                LogRingFailed(_logger, peer, ex.SocketErrorCode);
+                LogPeerRingFailed(_logger, peer, ex.SocketErrorCode);
             }
         }
     }
@@ -126,7 +141,7 @@ internal sealed partial class SqliteDoorbell : IDisposable
             {
                 _peers = Directory.Exists(_directory) ? Directory.GetFiles(_directory, "*.sock") : [];
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 _peers = [];
             }
@@ -209,7 +224,10 @@ internal sealed partial class SqliteDoorbell : IDisposable
     }
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "Could not ring {Peer}: {Error}")]
-    private static partial void LogRingFailed(ILogger logger, string peer, SocketError error);
+    private static partial void LogPeerRingFailed(ILogger logger, string peer, SocketError error);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Debug, Message = "Could not ring the peers in {Directory}: {Error}")]
+    private static partial void LogRingFailed(ILogger logger, string directory, string error);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "The broker doorbell stopped listening ({Error}); consumers fall back to polling")]
     private static partial void LogListenFailed(ILogger logger, SocketError error);

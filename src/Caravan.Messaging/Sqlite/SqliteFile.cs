@@ -125,8 +125,15 @@ internal sealed class SqliteFile
         }
         catch
         {
-            await DiscardWriterAsync();
-            _writeGate.Release();
+            try
+            {
+                await DiscardWriterAsync();
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+
             throw;
         }
     }
@@ -154,26 +161,38 @@ internal sealed class SqliteFile
     /// <summary>Ends a write: opens the gate, dropping the writer if the transaction could not be closed cleanly.</summary>
     internal async ValueTask EndWriteAsync(bool broken)
     {
-        if (broken)
+        try
         {
-            await DiscardWriterAsync();
+            if (broken)
+            {
+                await DiscardWriterAsync();
+            }
         }
-
-        _writeGate.Release();
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     private async ValueTask DiscardWriterAsync()
     {
-        foreach (var statement in _statements.Values)
-        {
-            await statement.DisposeAsync();
-        }
-
+        var statements = _statements.Values.ToList();
+        var writer = _writer;
         _statements.Clear();
-        if (_writer is not null)
+        _writer = null;
+        try
         {
-            await _writer.DisposeAsync();
-            _writer = null;
+            foreach (var statement in statements)
+            {
+                await statement.DisposeAsync();
+            }
+        }
+        finally
+        {
+            if (writer is not null)
+            {
+                await writer.DisposeAsync();
+            }
         }
     }
 }

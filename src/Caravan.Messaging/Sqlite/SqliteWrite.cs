@@ -73,8 +73,9 @@ internal sealed class SqliteWrite(SqliteFile file, SqliteConnection connection, 
             // Rolls back when neither committed nor rolled back.
             await transaction.DisposeAsync();
         }
-        catch (SqliteException)
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or ObjectDisposedException)
         {
+            // The writer is in an unknown state: drop it; the next write opens a fresh one.
             broken = true;
         }
 

@@ -60,6 +60,48 @@ public sealed class ConsumerLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task HardStop_WhileHandlersWaitForTheDatabase_GivesTheirMessagesBack()
+    {
+        var handled = 0;
+        var consumer = await StartAsync("pinged", m =>
+        {
+            m.ConfigureConsumer(c => { c.Concurrency = 2; c.Prefetch = 10; c.MaxBatchSize = 4; c.LeaseDuration = TimeSpan.FromMinutes(5); });
+            m.Handle<Ping>((_, _, _) => { Interlocked.Increment(ref handled); return Task.CompletedTask; });
+        });
+        using var observer = BareTransport();
+
+        // Hold the consumer's database: its handlers cannot begin their transactions.
+        var blocker = await consumer.Bus.BeginAsync();
+        await using (var producer = await StartAsync("producer"))
+        await using (var session = await producer.Bus.BeginAsync())
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                session.Send(new Ping(i));
+            }
+
+            await session.CommitAsync();
+        }
+
+        await Eventually.HoldsAsync(
+            async () => await observer.GetQueueDepthAsync("pinged") == 10 && (await observer.ReceiveAsync("pinged", 10, TimeSpan.FromMinutes(5))).Count == 0,
+            "the consumer has leased all ten");
+        using (var expired = new CancellationTokenSource())
+        {
+            await expired.CancelAsync();
+            await consumer.StopAsync(expired.Token);
+        }
+
+        await blocker.DisposeAsync();
+        await consumer.DisposeAsync();
+
+        Assert.Equal(0, handled);
+        var released = await observer.ReceiveAsync("pinged", 10, TimeSpan.FromMinutes(5));
+        Assert.Equal(10, released.Count);
+        Assert.All(released, message => Assert.Equal(1, message.DeliveryCount));
+    }
+
+    [Fact]
     public async Task SlowHandler_KeepsItsLeaseAlive_AndIsNotRedelivered()
     {
         var proceed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -56,12 +56,13 @@ public sealed class MessagingHost : IAsyncDisposable
         return new MessagingHost(host);
     }
 
-    public async Task StopAsync()
+    /// <param name="cancellationToken">Cancelled: a hard stop, as when the host's shutdown timeout has run out.</param>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (!_stopped)
         {
             _stopped = true;
-            await _host.StopAsync();
+            await _host.StopAsync(cancellationToken);
         }
     }
 
