@@ -12,6 +12,24 @@ public sealed class ConsumerLifecycleTests : IDisposable
     private Task<MessagingHost> StartAsync(string service, Action<MessagingBuilder>? configure = null) =>
         MessagingHost.StartAsync(service, m => m.UseSqliteTransport(_folder.File("broker.db")), _folder.File(service + ".db"), configure);
 
+    /// <summary>Queues ten pings in one commit, from a producer service of its own.</summary>
+    private async Task SendTenPingsAsync()
+    {
+        await using var producer = await StartAsync("producer");
+        await using var session = await producer.Bus.BeginAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            session.Send(new Ping(i));
+        }
+
+        await session.CommitAsync();
+    }
+
+    private static Task AllTenLeasedAsync(SqliteTransport observer) =>
+        Eventually.HoldsAsync(
+            async () => await observer.GetQueueDepthAsync("pinged") == 10 && (await observer.ReceiveAsync("pinged", 10, TimeSpan.FromMinutes(5))).Count == 0,
+            "the consumer has leased all ten");
+
     private SqliteTransport BareTransport() =>
         new(new SqliteTransportOptions { Path = _folder.File("broker.db") }, TimeProvider.System, new SharedRandomSource());
 
@@ -31,22 +49,10 @@ public sealed class ConsumerLifecycleTests : IDisposable
                 Interlocked.Increment(ref handled);
             });
         });
-        await using var producer = await StartAsync("producer");
         using var observer = BareTransport();
-        await using (var session = await producer.Bus.BeginAsync())
-        {
-            for (var i = 0; i < 10; i++)
-            {
-                session.Send(new Ping(i));
-            }
-
-            await session.CommitAsync();
-        }
-
+        await SendTenPingsAsync();
         await started.Task.WaitAsync(Eventually.DefaultTimeout);
-        await Eventually.HoldsAsync(
-            async () => await observer.GetQueueDepthAsync("pinged") == 10 && (await observer.ReceiveAsync("pinged", 10, TimeSpan.FromMinutes(5))).Count == 0,
-            "the consumer has leased all ten");
+        await AllTenLeasedAsync(observer);
 
         var stopping = consumer.StopAsync();
         proceed.SetResult();
@@ -72,20 +78,8 @@ public sealed class ConsumerLifecycleTests : IDisposable
 
         // Hold the consumer's database: its handlers cannot begin their transactions.
         var blocker = await consumer.Bus.BeginAsync();
-        await using (var producer = await StartAsync("producer"))
-        await using (var session = await producer.Bus.BeginAsync())
-        {
-            for (var i = 0; i < 10; i++)
-            {
-                session.Send(new Ping(i));
-            }
-
-            await session.CommitAsync();
-        }
-
-        await Eventually.HoldsAsync(
-            async () => await observer.GetQueueDepthAsync("pinged") == 10 && (await observer.ReceiveAsync("pinged", 10, TimeSpan.FromMinutes(5))).Count == 0,
-            "the consumer has leased all ten");
+        await SendTenPingsAsync();
+        await AllTenLeasedAsync(observer);
         using (var expired = new CancellationTokenSource())
         {
             await expired.CancelAsync();

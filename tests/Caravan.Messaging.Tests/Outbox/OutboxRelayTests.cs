@@ -27,11 +27,7 @@ public sealed class OutboxRelayTests : IDisposable
         var options = Options.Create(new MessagingOptions { ServiceName = "svc" });
         var relay = new OutboxRelay(outbox, transport, new OutboxSignal(), metrics, time, new SharedRandomSource(), options, NullLogger<OutboxRelay>.Instance);
 
-        await using (var transaction = await database.BeginTransactionAsync())
-        {
-            await outbox.AddAsync(transaction.Transaction, [OutgoingMessage.Send(NewEnvelope(), "q"), OutgoingMessage.Send(NewEnvelope(), "q")]);
-            await transaction.CommitAsync();
-        }
+        await AddAsync(database, outbox, NewEnvelope(), NewEnvelope());
 
         var relaying = relay.RelayBatchAsync(CancellationToken.None);
         while (!relaying.IsCompleted)
@@ -57,11 +53,7 @@ public sealed class OutboxRelayTests : IDisposable
         await database.InitializeAsync();
         var first = new SqliteOutboxStore(database, relayId: "first");
         var second = new SqliteOutboxStore(database, relayId: "second");
-        await using (var transaction = await database.BeginTransactionAsync())
-        {
-            await first.AddAsync(transaction.Transaction, [OutgoingMessage.Send(NewEnvelope(), "q")]);
-            await transaction.CommitAsync();
-        }
+        await AddAsync(database, first, NewEnvelope());
 
         Assert.Single(await first.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
         Assert.Empty(await second.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
@@ -100,10 +92,10 @@ public sealed class OutboxRelayTests : IDisposable
         Assert.Equal(1, await current.CountAsync());
     }
 
-    private static async Task AddAsync(SqliteServiceDatabase database, SqliteOutboxStore outbox, Envelope envelope)
+    private static async Task AddAsync(SqliteServiceDatabase database, SqliteOutboxStore outbox, params Envelope[] envelopes)
     {
         await using var transaction = await database.BeginTransactionAsync();
-        await outbox.AddAsync(transaction.Transaction, [OutgoingMessage.Send(envelope, "q")]);
+        await outbox.AddAsync(transaction.Transaction, [.. envelopes.Select(envelope => OutgoingMessage.Send(envelope, "q"))]);
         await transaction.CommitAsync();
     }
 
@@ -115,11 +107,7 @@ public sealed class OutboxRelayTests : IDisposable
         await database.InitializeAsync();
         var outbox = new SqliteOutboxStore(database);
         var due = time.GetUtcNow().AddMinutes(1);
-        await using (var transaction = await database.BeginTransactionAsync())
-        {
-            await outbox.AddAsync(transaction.Transaction, [OutgoingMessage.Send(NewEnvelope() with { DeliverAt = due }, "q")]);
-            await transaction.CommitAsync();
-        }
+        await AddAsync(database, outbox, NewEnvelope() with { DeliverAt = due });
 
         Assert.Equal(due, await outbox.GetNextDueAsync());
         Assert.Empty(await outbox.ClaimAsync(10, time.GetUtcNow(), dueBy: time.GetUtcNow(), TimeSpan.FromSeconds(10)));
