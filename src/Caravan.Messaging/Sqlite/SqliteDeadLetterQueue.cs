@@ -157,6 +157,30 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
         return where.ToString();
     }
 
+    /// <summary>The stored envelope, or, when it cannot be read, one that still shows its raw metadata.</summary>
+    private static Envelope ReadEnvelope(SqliteDataReader reader)
+    {
+        var body = (byte[])reader.GetValue(6);
+        var metadata = reader.GetString(5);
+        try
+        {
+            return EnvelopeCodec.Decode(
+                Guid.Parse(reader.GetString(2)), reader.GetString(3), (MessagePriority)reader.GetInt32(4), metadata, body, attempt: reader.GetInt32(9) + 1);
+        }
+        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return new Envelope
+            {
+                MessageId = Guid.TryParse(reader.GetString(2), out var id) ? id : Guid.Empty,
+                MessageType = reader.GetString(3),
+                Priority = (MessagePriority)reader.GetInt32(4),
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+                Headers = new Dictionary<string, string>(StringComparer.Ordinal) { [EnvelopeHeaders.UnreadableMetadata] = metadata },
+                Body = body,
+            };
+        }
+    }
+
     private static async Task<IReadOnlyList<DeadLetter>> ReadAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
         var result = new List<DeadLetter>();
@@ -164,13 +188,7 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
         while (await reader.ReadAsync(cancellationToken))
         {
             var attempts = reader.GetInt32(14);
-            var envelope = EnvelopeCodec.Decode(
-                Guid.Parse(reader.GetString(2)),
-                reader.GetString(3),
-                (MessagePriority)reader.GetInt32(4),
-                reader.GetString(5),
-                (byte[])reader.GetValue(6),
-                attempt: reader.GetInt32(9) + 1);
+            var envelope = ReadEnvelope(reader);
             var failure = new FailureInfo(
                 (DeadLetterReason)reader.GetInt32(10),
                 reader.IsDBNull(11) ? null : reader.GetString(11),

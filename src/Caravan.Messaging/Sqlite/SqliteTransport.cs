@@ -135,45 +135,59 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         var now = _timeProvider.GetUtcNow();
         var token = _random.NextInt64();
         var received = new List<TransportMessage>(maxMessages);
+        List<(long Seq, Exception Error)>? unreadable = null;
         await using var write = await _file.BeginWriteAsync(cancellationToken);
-        var connection = write.SqliteConnection;
-        var transaction = write.SqliteTransaction;
         var command = write.Statement("""
-                UPDATE caravan_queue
-                SET visible_at = $leaseEnd, lease_token = $token, delivery_count = delivery_count + 1
-                WHERE seq IN (
-                    SELECT seq FROM caravan_queue
-                    WHERE queue = $queue AND visible_at <= $now
-                    ORDER BY priority DESC, seq
-                    LIMIT $max)
-                RETURNING seq, priority, delivery_count, failure_count, enqueued_at, message_id, message_type, metadata, body
-                """);
+            UPDATE caravan_queue
+            SET visible_at = $leaseEnd, lease_token = $token, delivery_count = delivery_count + 1
+            WHERE seq IN (
+                SELECT seq FROM caravan_queue
+                WHERE queue = $queue AND visible_at <= $now
+                ORDER BY priority DESC, seq
+                LIMIT $max)
+            RETURNING seq, priority, delivery_count, failure_count, enqueued_at, message_id, message_type, metadata, body
+            """);
+        command.Parameters.AddWithValue("$leaseEnd", (now + leaseDuration).ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$token", token);
+        command.Parameters.AddWithValue("$queue", queue);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$max", maxMessages);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            command.Parameters.AddWithValue("$leaseEnd", (now + leaseDuration).ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$token", token);
-            command.Parameters.AddWithValue("$queue", queue);
-            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$max", maxMessages);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
+                var seq = reader.GetInt64(0);
                 var failures = reader.GetInt32(3);
-                received.Add(new TransportMessage
+                try
                 {
-                    Queue = queue,
-                    DeliveryCount = reader.GetInt32(2),
-                    FailureCount = failures,
-                    EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                    LeaseHandle = new Lease(reader.GetInt64(0), token),
-                    Envelope = EnvelopeCodec.Decode(
-                        Guid.Parse(reader.GetString(5)),
-                        reader.GetString(6),
-                        (MessagePriority)reader.GetInt32(1),
-                        reader.GetString(7),
-                        (byte[])reader.GetValue(8),
-                        attempt: failures + 1),
-                });
+                    received.Add(new TransportMessage
+                    {
+                        Queue = queue,
+                        DeliveryCount = reader.GetInt32(2),
+                        FailureCount = failures,
+                        EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                        LeaseHandle = new Lease(seq, token),
+                        Envelope = EnvelopeCodec.Decode(
+                            Guid.Parse(reader.GetString(5)),
+                            reader.GetString(6),
+                            (MessagePriority)reader.GetInt32(1),
+                            reader.GetString(7),
+                            (byte[])reader.GetValue(8),
+                            attempt: failures + 1),
+                    });
+                }
+                catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+                {
+                    (unreadable ??= []).Add((seq, ex));
+                }
             }
+        }
+
+        // A row whose envelope cannot be read (written by another version, or by hand) would come first
+        // on every lease and block its queue: it goes to the dead letters in the same transaction.
+        foreach (var (seq, error) in unreadable ?? [])
+        {
+            await MoveToDeadLettersAsync(write, seq, token, FailureInfo.FromException(DeadLetterReason.DeserializationFailed, error, 0), cancellationToken);
         }
 
         await write.CommitAsync(cancellationToken);
@@ -249,25 +263,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         ArgumentNullException.ThrowIfNull(failure);
         var lease = (Lease)message.LeaseHandle;
         await using var write = await _file.BeginWriteAsync(cancellationToken);
-        var connection = write.SqliteConnection;
-        var transaction = write.SqliteTransaction;
-        var command = write.Statement("""
-            INSERT INTO caravan_dead_letters (queue, message_id, message_type, priority, metadata, body, enqueued_at,
-                dead_lettered_at, delivery_count, failure_count, reason, exception_type, exception_message, stack_trace, attempts)
-            SELECT queue, message_id, message_type, priority, metadata, body, enqueued_at,
-                $now, delivery_count, failure_count, $reason, $exceptionType, $exceptionMessage, $stackTrace, $attempts
-            FROM caravan_queue WHERE seq = $seq AND lease_token = $token;
-            DELETE FROM caravan_queue WHERE seq = $seq AND lease_token = $token;
-            """);
-        command.Parameters.AddWithValue("$now", _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$reason", (int)failure.Reason);
-        command.Parameters.AddWithValue("$exceptionType", (object?)failure.ExceptionType ?? DBNull.Value);
-        command.Parameters.AddWithValue("$exceptionMessage", failure.Message);
-        command.Parameters.AddWithValue("$stackTrace", (object?)failure.StackTrace ?? DBNull.Value);
-        command.Parameters.AddWithValue("$attempts", failure.Attempts);
-        command.Parameters.AddWithValue("$seq", lease.Seq);
-        command.Parameters.AddWithValue("$token", lease.Token);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await MoveToDeadLettersAsync(write, lease.Seq, lease.Token, failure, cancellationToken);
         await write.CommitAsync(cancellationToken);
     }
 
@@ -339,6 +335,27 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
 
         cache[messageType] = queues;
         return queues;
+    }
+
+    private async Task MoveToDeadLettersAsync(SqliteWrite write, long seq, long token, FailureInfo failure, CancellationToken cancellationToken)
+    {
+        var command = write.Statement("""
+            INSERT INTO caravan_dead_letters (queue, message_id, message_type, priority, metadata, body, enqueued_at,
+                dead_lettered_at, delivery_count, failure_count, reason, exception_type, exception_message, stack_trace, attempts)
+            SELECT queue, message_id, message_type, priority, metadata, body, enqueued_at,
+                $now, delivery_count, failure_count, $reason, $exceptionType, $exceptionMessage, $stackTrace, $attempts
+            FROM caravan_queue WHERE seq = $seq AND lease_token = $token;
+            DELETE FROM caravan_queue WHERE seq = $seq AND lease_token = $token;
+            """);
+        command.Parameters.AddWithValue("$now", _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$reason", (int)failure.Reason);
+        command.Parameters.AddWithValue("$exceptionType", (object?)failure.ExceptionType ?? DBNull.Value);
+        command.Parameters.AddWithValue("$exceptionMessage", failure.Message);
+        command.Parameters.AddWithValue("$stackTrace", (object?)failure.StackTrace ?? DBNull.Value);
+        command.Parameters.AddWithValue("$attempts", failure.Attempts);
+        command.Parameters.AddWithValue("$seq", seq);
+        command.Parameters.AddWithValue("$token", token);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     internal sealed record Lease(long Seq, long Token);

@@ -25,9 +25,23 @@ public sealed class ConsumerLifecycleTests : IDisposable
         await session.CommitAsync();
     }
 
-    private static Task AllTenLeasedAsync(SqliteTransport observer) =>
+    /// <summary>Waits until all ten are queued and none is ready: the consumer holds them all. Looks without leasing.</summary>
+    private Task AllTenLeasedAsync(SqliteTransport observer) =>
         Eventually.HoldsAsync(
-            async () => await observer.GetQueueDepthAsync("pinged") == 10 && (await observer.ReceiveAsync("pinged", 10, TimeSpan.FromMinutes(5))).Count == 0,
+            async () =>
+            {
+                if (await observer.GetQueueDepthAsync("pinged") != 10)
+                {
+                    return false;
+                }
+
+                await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_folder.File("broker.db")}");
+                await connection.OpenAsync();
+                await using var ready = connection.CreateCommand();
+                ready.CommandText = "SELECT COUNT(*) FROM caravan_queue WHERE queue = 'pinged' AND visible_at <= $now";
+                ready.Parameters.AddWithValue("$now", TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
+                return (long)(await ready.ExecuteScalarAsync())! == 0;
+            },
             "the consumer has leased all ten");
 
     private SqliteTransport BareTransport() =>
