@@ -55,8 +55,6 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
         ArgumentNullException.ThrowIfNull(messageTypes);
         await using var write = await _file.BeginWriteAsync(cancellationToken);
-        var connection = write.SqliteConnection;
-        var transaction = write.SqliteTransaction;
         var command = write.Statement("INSERT INTO caravan_subscriptions (message_type, queue) VALUES ($type, $queue) ON CONFLICT DO NOTHING");
         var type = command.Parameters.Add("$type", SqliteType.Text);
         command.Parameters.AddWithValue("$queue", queue);
@@ -81,8 +79,6 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         var touched = new HashSet<string>(StringComparer.Ordinal);
         await using (var write = await _file.BeginWriteAsync(cancellationToken))
         {
-            var connection = write.SqliteConnection;
-            var transaction = write.SqliteTransaction;
             var insert = write.Statement("""
                 INSERT INTO caravan_queue (queue, priority, visible_at, enqueued_at, message_id, message_type, metadata, body)
                 VALUES ($queue, $priority, $visible, $now, $id, $type, $metadata, $body)
@@ -292,8 +288,6 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         }
 
         await using var write = await _file.BeginWriteAsync(cancellationToken);
-        var connection = write.SqliteConnection;
-        var transaction = write.SqliteTransaction;
         var command = write.Statement(sql);
         var seq = command.Parameters.Add("$seq", SqliteType.Integer);
         var token = command.Parameters.Add("$token", SqliteType.Integer);
