@@ -50,7 +50,9 @@ internal sealed class SqliteFile
             Pooling = true,
             DefaultTimeout = 60,
         }.ToString();
-        _setup = $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(fullDurability ? "FULL" : "NORMAL")}; PRAGMA busy_timeout=30000;";
+        // busy_timeout first, so that the other pragmas already wait in SQLite's handler rather than in
+        // Microsoft.Data.Sqlite's retry loop (which blocks its thread in 150 ms sleeps).
+        _setup = $"PRAGMA busy_timeout=30000; PRAGMA synchronous={(fullDurability ? "FULL" : "NORMAL")};";
     }
 
     public string FullPath { get; }
@@ -119,6 +121,12 @@ internal sealed class SqliteFile
             {
                 await DiscardWriterAsync();
                 _writer = await OpenAsync(cancellationToken);
+
+                // WAL is a property of the file, set once by a writer (a no-op when it already is WAL);
+                // readers never try to change the journal mode.
+                await using var wal = _writer.CreateCommand();
+                wal.CommandText = "PRAGMA journal_mode=WAL;";
+                await wal.ExecuteNonQueryAsync(cancellationToken);
             }
 
             return new SqliteWrite(this, _writer, _writer.BeginTransaction(deferred: false));
