@@ -80,6 +80,10 @@ public static class EnvelopeCodec
         };
     }
 
+    /// <summary>Whether an exception from <see cref="Decode"/> or parsing a stored id means the stored row is unreadable.</summary>
+    internal static bool IsUnreadable(Exception exception) =>
+        exception is FormatException or JsonException or KeyNotFoundException or InvalidOperationException;
+
     private static void WriteIfSet(Utf8JsonWriter writer, string name, string? value)
     {
         if (value is not null)

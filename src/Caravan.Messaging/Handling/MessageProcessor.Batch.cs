@@ -48,7 +48,7 @@ internal sealed partial class MessageProcessor
                 TogetherKind.Permanent => DeadLetter(message.Message, FailureInfo.FromException(
                     DeadLetterReason.PermanentFailure,
                     outcome.Failure!,
-                    (message.Message.FailureCount * (runtime.Options.Retry.ImmediateRetries + 1)) + 1)),
+                    AttemptsBefore(message.Message) + 1)),
                 TogetherKind.Failed => await HandleWithRetriesAsync(message, 1, outcome.Failure, cancellationToken),
                 _ => await HandleWithRetriesAsync(message, 0, null, cancellationToken),
             };

@@ -84,7 +84,7 @@ internal sealed partial class MessageProcessor(
         var envelope = message.Envelope;
         var queue = message.Queue;
         var retry = runtime.Options.Retry;
-        var attempts = (message.FailureCount * (retry.ImmediateRetries + 1)) + attemptsMade;
+        var attempts = AttemptsBefore(message) + attemptsMade;
         for (var attempt = attemptsMade; attempt <= retry.ImmediateRetries; attempt++)
         {
             attempts++;
@@ -151,6 +151,9 @@ internal sealed partial class MessageProcessor(
         await context.CommitAsync(cancellationToken);
         return true;
     }
+
+    /// <summary>Handling attempts made in the deliveries before this one (each delivery makes 1 + ImmediateRetries).</summary>
+    private int AttemptsBefore(TransportMessage message) => message.FailureCount * (runtime.Options.Retry.ImmediateRetries + 1);
 
     private sealed record PreparedMessage(TransportMessage Message, object Body, IReadOnlyList<HandlerRegistration> Handlers);
 

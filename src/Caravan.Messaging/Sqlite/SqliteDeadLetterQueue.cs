@@ -167,7 +167,7 @@ internal sealed class SqliteDeadLetterQueue(SqliteTransport transport) : IDeadLe
             return EnvelopeCodec.Decode(
                 Guid.Parse(reader.GetString(2)), reader.GetString(3), (MessagePriority)reader.GetInt32(4), metadata, body, attempt: reader.GetInt32(9) + 1);
         }
-        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception ex) when (EnvelopeCodec.IsUnreadable(ex))
         {
             return new Envelope
             {

@@ -172,7 +172,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
                             attempt: failures + 1),
                     });
                 }
-                catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+                catch (Exception ex) when (EnvelopeCodec.IsUnreadable(ex))
                 {
                     (unreadable ??= []).Add((seq, ex));
                 }
