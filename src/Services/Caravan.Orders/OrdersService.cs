@@ -1,8 +1,25 @@
 using Caravan.Contracts;
+using Caravan.Orders.Api;
+using Caravan.Orders.Data;
+using Caravan.Orders.Saga;
+using Caravan.Sagas;
+using Caravan.ServiceDefaults.Data;
 
 namespace Caravan.Orders;
 
-/// <summary>The orders service's composition: <see cref="AddOrdersService"/> registers it, <see cref="MapOrdersEndpoints"/> maps its API.</summary>
+/// <summary>Settings of the Orders service (configuration section <c>Caravan:Orders</c>).</summary>
+public sealed class OrdersOptions
+{
+    /// <summary>Ask the Users service whether the user exists before accepting an order.</summary>
+    public bool VerifyUsers { get; set; } = true;
+
+    public OrderSagaOptions Saga { get; set; } = new();
+}
+
+/// <summary>
+/// The orders service: accepts orders (idempotent by key) and orchestrates each one's saga —
+/// reserve inventory, take payment, create the shipment, compensating in reverse on failure.
+/// </summary>
 public static class OrdersService
 {
     public const string Name = Queues.Orders;
@@ -10,13 +27,23 @@ public static class OrdersService
     public static IHostApplicationBuilder AddOrdersService(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddServiceMessaging(Name, messaging => messaging.AddCaravanContracts());
+        builder.Services.Configure<OrdersOptions>(builder.Configuration.GetSection("Caravan:Orders"));
+        var options = builder.Configuration.GetSection("Caravan:Orders").Get<OrdersOptions>() ?? new OrdersOptions();
+        var saga = OrderSaga.Define(options.Saga, new OrderStatusHooks());
+        builder.Services.AddSingleton(saga);
+        builder.Services.AddHttpClient<UsersClient>(client => client.BaseAddress = new Uri("http://users"));
+        builder.Services.AddServiceSchema(OrderSchema.Statements);
+        builder.AddServiceMessaging(Name, messaging => messaging
+            .AddCaravanContracts()
+            .AddSaga(saga));
         return builder;
     }
 
     public static WebApplication MapOrdersEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        OrderEndpoints.Map(app);
+        SagaEndpoints.Map(app);
         return app;
     }
 }

@@ -1,0 +1,89 @@
+using Caravan.Sagas;
+using Caravan.ServiceDefaults.Problems;
+
+namespace Caravan.Orders.Api;
+
+/// <summary>
+/// <c>/api/v1/sagas</c>: what operators need — list instances by status and age, read one, retry a
+/// stuck compensation, or mark a stuck saga resolved.
+/// </summary>
+internal static class SagaEndpoints
+{
+    public sealed record ResolveRequest(string? Note);
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var sagas = app.MapGroup("/api/v1/sagas").WithTags("Sagas");
+        sagas.MapGet("/", ListAsync);
+        sagas.MapGet("/{id}", GetAsync);
+        sagas.MapPost("/{id}/retry", RetryAsync);
+        sagas.MapPost("/{id}/resolve", ResolveAsync);
+    }
+
+    private static async Task<IResult> ListAsync(
+        string? status, int? olderThanSeconds, int? limit, SagaCoordinator sagas, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        SagaStatus? wanted = null;
+        if (status is not null)
+        {
+            wanted = Enum.TryParse<SagaStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : null;
+            errors.Check(wanted is not null, "status", $"'status' must be one of {string.Join(", ", Enum.GetNames<SagaStatus>())}.");
+        }
+
+        errors.Check(olderThanSeconds is null or >= 0, "olderThanSeconds", "'olderThanSeconds' must be 0 or more.");
+        errors.Check(limit is null or (>= 1 and <= 1000), "limit", "'limit' must be between 1 and 1000.");
+        if (!errors.IsEmpty)
+        {
+            return errors.ToProblem();
+        }
+
+        var query = new SagaQuery
+        {
+            Status = wanted,
+            UpdatedBefore = olderThanSeconds is { } seconds ? time.GetUtcNow().AddSeconds(-seconds) : null,
+            Limit = limit ?? 100,
+        };
+        return TypedResults.Ok(new { data = await sagas.QueryAsync(query, cancellationToken) });
+    }
+
+    private static async Task<IResult> GetAsync(string id, SagaCoordinator sagas, CancellationToken cancellationToken) =>
+        Guid.TryParse(id, out var sagaId) && await sagas.GetAsync(sagaId, cancellationToken) is { } saga
+            ? TypedResults.Ok(saga)
+            : Problems.NotFound("Saga", id);
+
+    private static Task<IResult> RetryAsync(string id, SagaCoordinator sagas, CancellationToken cancellationToken) =>
+        OperateAsync(id, sagaId => sagas.RetryAsync(sagaId, cancellationToken));
+
+    private static Task<IResult> ResolveAsync(string id, ResolveRequest? request, SagaCoordinator sagas, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        if (!errors.RequireText(request?.Note, "note", 500))
+        {
+            return Task.FromResult<IResult>(errors.ToProblem());
+        }
+
+        return OperateAsync(id, sagaId => sagas.ResolveAsync(sagaId, request!.Note!.Trim(), cancellationToken));
+    }
+
+    private static async Task<IResult> OperateAsync(string id, Func<Guid, Task<SagaInstance?>> operate)
+    {
+        if (!Guid.TryParse(id, out var sagaId))
+        {
+            return Problems.NotFound("Saga", id);
+        }
+
+        try
+        {
+            return await operate(sagaId) is { } saga ? TypedResults.Ok(saga) : Problems.NotFound("Saga", id);
+        }
+        catch (SagaStateException exception)
+        {
+            return Problems.Conflict("The saga is not in a state that allows this action.", exception.Message);
+        }
+        catch (SagaConcurrencyException exception)
+        {
+            return Problems.Conflict("The saga changed while the action ran; read it again and retry.", exception.Message);
+        }
+    }
+}
