@@ -27,4 +27,28 @@ public readonly record struct PageRequest(int Page, int Limit)
         errors.Check(l is >= 1 and <= MaxLimit, "limit", $"'limit' must be between 1 and {MaxLimit}.");
         return new PageRequest(Math.Max(p, 1), Math.Clamp(l, 1, MaxLimit));
     }
+
+    /// <summary>
+    /// Reads <c>page</c> and <c>limit</c> from the raw query strings, so that a value that is not a
+    /// number (<c>?page=abc</c>) is reported under its field name like any other bad value.
+    /// </summary>
+    public static PageRequest Parse(string? page, string? limit, Problems.FieldErrors errors) =>
+        Parse(Number(page, "page", errors), Number(limit, "limit", errors), errors);
+
+    private static int? Number(string? value, string field, Problems.FieldErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            return number;
+        }
+
+        errors.Add(field, $"'{field}' must be a whole number.");
+        return null;
+    }
 }

@@ -1,4 +1,8 @@
 using Caravan.Contracts;
+using Caravan.Inventory.Products;
+using Caravan.Inventory.Reservations;
+using Caravan.Inventory.Storage;
+using Caravan.ServiceDefaults.Data;
 
 namespace Caravan.Inventory;
 
@@ -7,16 +11,29 @@ public static class InventoryService
 {
     public const string Name = Queues.Inventory;
 
+    /// <summary>Configuration key: when true, an empty products table gets the demo catalogue at startup.</summary>
+    public const string SeedDemoProductsKey = "Caravan:Inventory:SeedDemoProducts";
+
     public static IHostApplicationBuilder AddInventoryService(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddServiceMessaging(Name, messaging => messaging.AddCaravanContracts());
+
+        // Hosted services start in order: tables, then the demo catalogue, then the consumers.
+        builder.Services.AddServiceSchema(InventorySchema.Statements);
+        builder.Services.AddHostedService<DemoProductSeeder>();
+        builder.AddServiceMessaging(Name, messaging => messaging
+            .AddCaravanContracts()
+            .Handle<ReserveStock, ReserveStockHandler>()
+            .Handle<ReleaseStock, ReleaseStockHandler>()
+            .Handle<OrderConfirmed, OrderConfirmedHandler>());
         return builder;
     }
 
     public static WebApplication MapInventoryEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.MapGroup("/api/v1/products").MapProductEndpoints();
+        app.MapGroup("/api/v1/reservations").MapReservationEndpoints();
         return app;
     }
 }

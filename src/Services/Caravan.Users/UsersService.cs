@@ -1,4 +1,7 @@
 using Caravan.Contracts;
+using Caravan.ServiceDefaults.Data;
+using Caravan.Users.Orders;
+using Caravan.Users.Users;
 
 namespace Caravan.Users;
 
@@ -10,6 +13,11 @@ public static class UsersService
     public static IHostApplicationBuilder AddUsersService(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddServiceSchema(UserSchema.Statements);
+        builder.Services.AddOptions<OrdersClientOptions>().BindConfiguration(OrdersClientOptions.Section);
+        builder.Services.AddHttpClient<OrdersClient>(client => client.BaseAddress = OrdersClient.ServiceAddress);
+
+        // Users handles no messages today; messaging still gives the service its database and outbox.
         builder.AddServiceMessaging(Name, messaging => messaging.AddCaravanContracts());
         return builder;
     }
@@ -17,6 +25,9 @@ public static class UsersService
     public static WebApplication MapUsersEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var users = app.MapGroup("/api/v1/users");
+        users.MapUserEndpoints();
+        users.MapUserOrdersEndpoint();
         return app;
     }
 }

@@ -162,7 +162,7 @@ internal static class OrderEndpoints
     }
 
     private static async Task<IResult> ListAsync(
-        string? userId, string? status, int? page, int? limit, IServiceDatabase database, CancellationToken cancellationToken)
+        string? userId, string? status, string? page, string? limit, IServiceDatabase database, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         var paging = PageRequest.Parse(page, limit, errors);

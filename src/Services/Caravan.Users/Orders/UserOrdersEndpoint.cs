@@ -1,0 +1,44 @@
+using Caravan.ServiceDefaults.Paging;
+using Caravan.Messaging;
+using Caravan.ServiceDefaults.Problems;
+using Caravan.Users.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Caravan.Users.Orders;
+
+/// <summary>
+/// <c>GET /api/v1/users/{id}/orders</c>: the user's orders, as the Orders service pages them. The user
+/// must exist here first (404 otherwise); when Orders cannot answer the caller gets a 503 problem, never a 500.
+/// </summary>
+internal static class UserOrdersEndpoint
+{
+    public static RouteGroupBuilder MapUserOrdersEndpoint(this RouteGroupBuilder group)
+    {
+        group.MapGet("/{id}/orders", ListAsync);
+        return group;
+    }
+
+    private static async Task<Results<Ok<System.Text.Json.JsonElement>, ValidationProblem, ProblemHttpResult>> ListAsync(
+        string id, string? page, string? limit, IServiceDatabase database, OrdersClient orders, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var request = PageRequest.Parse(page, limit, errors);
+        if (!errors.IsEmpty)
+        {
+            return errors.ToProblem();
+        }
+
+        if (await UserEndpoints.FindAsync(database, id, cancellationToken) is not { } user)
+        {
+            return UserEndpoints.UserNotFound(id);
+        }
+
+        var answer = await orders.ListForUserAsync(user.Id, request, cancellationToken);
+        return answer.Body is { } body
+            ? TypedResults.Ok(body)
+            : TypedResults.Problem(
+                title: "The orders service is unavailable.",
+                detail: $"{answer.Failure} Try again shortly.",
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+}

@@ -1,0 +1,172 @@
+using Caravan.Messaging;
+using Caravan.ServiceDefaults.Paging;
+using Caravan.ServiceDefaults.Problems;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Caravan.Users.Users;
+
+/// <summary>
+/// <c>/api/v1/users</c>: create, list, read, replace and delete users. An id that is not a GUID names
+/// no user, so it answers 404 like an unknown one. E-mail addresses are unique among live users,
+/// ignoring case; the check and the write share one write transaction.
+/// </summary>
+internal static class UserEndpoints
+{
+    public static RouteGroupBuilder MapUserEndpoints(this RouteGroupBuilder group)
+    {
+        group.MapPost("", CreateAsync);
+        group.MapGet("", ListAsync);
+        group.MapGet("/{id}", GetAsync);
+        group.MapPut("/{id}", UpdateAsync);
+        group.MapDelete("/{id}", DeleteAsync);
+        return group;
+    }
+
+    /// <summary>Reads a live user, or null for an unknown, deleted or malformed id.</summary>
+    internal static async Task<UserResponse?> FindAsync(IServiceDatabase database, string id, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var userId))
+        {
+            return null;
+        }
+
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
+            $"SELECT {UserRow.Columns} FROM users WHERE id = @Id AND deleted_at IS NULL",
+            new { Id = userId.ToString() },
+            cancellationToken: cancellationToken));
+        return row?.ToResponse();
+    }
+
+    private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        UserRequest request, IMessageBus bus, IMessageIdGenerator ids, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        if (request.Validate(errors) is not (string name, string email))
+        {
+            return errors.ToProblem();
+        }
+
+        var now = time.GetUtcNow();
+        var user = new UserResponse(ids.NewId(), name, email, now, now);
+        await using var session = await bus.BeginAsync(cancellationToken);
+
+        // No conflict target: the only unique key a fresh id can hit is the e-mail index.
+        var inserted = await session.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO users (id, name, email, email_key, created_at, updated_at)
+            VALUES (@Id, @Name, @Email, @EmailKey, @Now, @Now)
+            ON CONFLICT DO NOTHING
+            """,
+            new { Id = user.Id.ToString(), Name = name, Email = email, EmailKey = UserRequest.EmailKey(email), Now = UserRow.FormatTime(now) },
+            session.Transaction,
+            cancellationToken: cancellationToken));
+        if (inserted == 0)
+        {
+            return EmailTaken(email);
+        }
+
+        await session.CommitAsync(cancellationToken);
+        return TypedResults.Created($"/api/v1/users/{user.Id}", user);
+    }
+
+    private static async Task<Results<Ok<Page<UserResponse>>, ValidationProblem>> ListAsync(
+        string? page, string? limit, IServiceDatabase database, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var request = PageRequest.Parse(page, limit, errors);
+        if (!errors.IsEmpty)
+        {
+            return errors.ToProblem();
+        }
+
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM users WHERE deleted_at IS NULL", cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<UserRow>(new CommandDefinition(
+            $"SELECT {UserRow.Columns} FROM users WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT @Limit OFFSET @Offset",
+            new { request.Limit, request.Offset },
+            cancellationToken: cancellationToken));
+        return TypedResults.Ok(new Page<UserResponse>([.. rows.Select(row => row.ToResponse())], Pagination.Of(request, total)));
+    }
+
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(
+        string id, IServiceDatabase database, CancellationToken cancellationToken) =>
+        await FindAsync(database, id, cancellationToken) is { } user ? TypedResults.Ok(user) : UserNotFound(id);
+
+    private static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        string id, UserRequest request, IMessageBus bus, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        if (request.Validate(errors) is not (string name, string email))
+        {
+            return errors.ToProblem();
+        }
+
+        if (!Guid.TryParse(id, out var userId))
+        {
+            return UserNotFound(id);
+        }
+
+        var now = time.GetUtcNow();
+        var emailKey = UserRequest.EmailKey(email);
+        await using var session = await bus.BeginAsync(cancellationToken);
+        var existing = await session.Connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
+            $"SELECT {UserRow.Columns} FROM users WHERE id = @Id AND deleted_at IS NULL",
+            new { Id = userId.ToString() },
+            session.Transaction,
+            cancellationToken: cancellationToken));
+        if (existing is null)
+        {
+            return UserNotFound(id);
+        }
+
+        var taken = await session.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM users WHERE email_key = @EmailKey AND id <> @Id AND deleted_at IS NULL",
+            new { EmailKey = emailKey, Id = existing.Id },
+            session.Transaction,
+            cancellationToken: cancellationToken));
+        if (taken > 0)
+        {
+            return EmailTaken(email);
+        }
+
+        await session.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET name = @Name, email = @Email, email_key = @EmailKey, updated_at = @Now WHERE id = @Id",
+            new { Name = name, Email = email, EmailKey = emailKey, Now = UserRow.FormatTime(now), existing.Id },
+            session.Transaction,
+            cancellationToken: cancellationToken));
+        await session.CommitAsync(cancellationToken);
+        return TypedResults.Ok((existing with { Name = name, Email = email, UpdatedAt = UserRow.FormatTime(now) }).ToResponse());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string id, IMessageBus bus, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var userId))
+        {
+            return UserNotFound(id);
+        }
+
+        await using var session = await bus.BeginAsync(cancellationToken);
+        var now = UserRow.FormatTime(time.GetUtcNow());
+        var deleted = await session.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET deleted_at = @Now, updated_at = @Now WHERE id = @Id AND deleted_at IS NULL",
+            new { Id = userId.ToString(), Now = now },
+            session.Transaction,
+            cancellationToken: cancellationToken));
+        if (deleted == 0)
+        {
+            return UserNotFound(id);
+        }
+
+        await session.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    internal static ProblemHttpResult UserNotFound(string id) => Problems.NotFound("User", id);
+
+    private static ProblemHttpResult EmailTaken(string email) =>
+        Problems.Conflict("The e-mail address is already taken.", $"Another user is registered with '{email}'.");
+}
