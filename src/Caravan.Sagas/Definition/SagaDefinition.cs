@@ -225,7 +225,8 @@ public sealed class SagaDefinition<TData> : SagaDefinition
             || instance.Status == SagaStatus.Stuck
             || timeout.Step != instance.CurrentStep
             || timeout.Phase != instance.Phase
-            || timeout.Attempt != instance.Attempt)
+            || timeout.Attempt != instance.Attempt
+            || (timeout.Command is { } command && (instance.AwaitedCommands.Count == 0 || instance.AwaitedCommands[^1] != command)))
         {
             return SagaOutcome.Ignored;
         }
@@ -367,8 +368,9 @@ public sealed class SagaDefinition<TData> : SagaDefinition
         instance.Attempt = state.Attempts;
 
         // Replies to earlier attempts of this step stay awaited: the participant answers each the same way.
-        instance.AwaitedCommands.Add(SendCommand(instance, step.Action!(data), delay, run));
-        ScheduleTimeout(instance, step, delay, run);
+        var command = SendCommand(instance, step.Action!(data), delay, run);
+        instance.AwaitedCommands.Add(command);
+        ScheduleTimeout(instance, step, command, delay, run);
     }
 
     private void SendCompensation(SagaInstance instance, TData data, int index, TimeSpan delay, SagaRun run)
@@ -385,8 +387,9 @@ public sealed class SagaDefinition<TData> : SagaDefinition
         state.Status = SagaStepStatus.Compensating;
         state.CompensationAttempts++;
         instance.Attempt = state.CompensationAttempts;
-        instance.AwaitedCommands.Add(SendCommand(instance, step.Compensation!(data), delay, run));
-        ScheduleTimeout(instance, step, delay, run);
+        var command = SendCommand(instance, step.Compensation!(data), delay, run);
+        instance.AwaitedCommands.Add(command);
+        ScheduleTimeout(instance, step, command, delay, run);
     }
 
     private static Guid SendCommand(SagaInstance instance, SagaCommand command, TimeSpan delay, SagaRun run) =>
@@ -397,9 +400,9 @@ public sealed class SagaDefinition<TData> : SagaDefinition
             DeliverAt = delay > TimeSpan.Zero ? run.Now + delay : null,
         });
 
-    private static void ScheduleTimeout(SagaInstance instance, SagaStep<TData> step, TimeSpan delay, SagaRun run) =>
+    private static void ScheduleTimeout(SagaInstance instance, SagaStep<TData> step, Guid command, TimeSpan delay, SagaRun run) =>
         run.Transaction.Send(
-            new SagaTimeout(instance.Id, instance.CurrentStep, instance.Phase, instance.Attempt),
+            new SagaTimeout(instance.Id, instance.CurrentStep, instance.Phase, instance.Attempt, command),
             new Caravan.Messaging.MessageOptions
             {
                 Destination = run.OwnQueue,

@@ -51,7 +51,7 @@ public sealed class SagaStep<TData>
     /// <summary>A reply that means the step succeeded; <paramref name="apply"/> may copy results into the saga's data.</summary>
     public SagaStep<TData> OnSuccess<TReply>(Action<TData, TReply>? apply = null)
     {
-        Replies[typeof(TReply)] = new ReplyRule<TData>(ReplyKind.Success, apply is null ? null : (data, reply) => apply(data, (TReply)reply), null);
+        AddRule(typeof(TReply), new ReplyRule<TData>(ReplyKind.Success, apply is null ? null : (data, reply) => apply(data, (TReply)reply), null));
         return this;
     }
 
@@ -59,7 +59,7 @@ public sealed class SagaStep<TData>
     public SagaStep<TData> OnFailure<TReply>(Func<TReply, string> reason)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        Replies[typeof(TReply)] = new ReplyRule<TData>(ReplyKind.Failure, null, reply => reason((TReply)reply));
+        AddRule(typeof(TReply), new ReplyRule<TData>(ReplyKind.Failure, null, reply => reason((TReply)reply)));
         return this;
     }
 
@@ -75,7 +75,7 @@ public sealed class SagaStep<TData>
     /// <summary>A reply that means the compensation is done.</summary>
     public SagaStep<TData> OnCompensated<TReply>()
     {
-        Replies[typeof(TReply)] = new ReplyRule<TData>(ReplyKind.Compensated, null, null);
+        AddRule(typeof(TReply), new ReplyRule<TData>(ReplyKind.Compensated, null, null));
         return this;
     }
 
@@ -83,7 +83,7 @@ public sealed class SagaStep<TData>
     public SagaStep<TData> OnCompensationFailure<TReply>(Func<TReply, string> reason)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        Replies[typeof(TReply)] = new ReplyRule<TData>(ReplyKind.CompensationFailed, null, reply => reason((TReply)reply));
+        AddRule(typeof(TReply), new ReplyRule<TData>(ReplyKind.CompensationFailed, null, reply => reason((TReply)reply)));
         return this;
     }
 
@@ -109,6 +109,14 @@ public sealed class SagaStep<TData>
         ArgumentNullException.ThrowIfNull(retry);
         CompensationRetry = retry;
         return this;
+    }
+
+    private void AddRule(Type replyType, ReplyRule<TData> rule)
+    {
+        if (!Replies.TryAdd(replyType, rule))
+        {
+            throw new ArgumentException($"Step '{Name}' already gives {replyType.Name} a meaning ({Replies[replyType].Kind}); a reply type can mean one thing only.");
+        }
     }
 
     private static SagaCommand Command<TCommand>(TCommand message)

@@ -54,6 +54,7 @@ public sealed class SqlSagaStore : ISagaStore
             cancellationToken: cancellationToken));
         if (inserted == 0)
         {
+            instance.Version = 0;
             throw new SagaConcurrencyException(instance.Id, 0);
         }
     }
