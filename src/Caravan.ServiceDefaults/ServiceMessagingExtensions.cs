@@ -14,6 +14,7 @@ public static class ServiceMessagingExtensions
     /// Adds Caravan messaging for <paramref name="serviceName"/> on the embedded default: the shared
     /// SQLite broker <c>broker.db</c> and the service's own <c>{serviceName}.db</c>, both in
     /// <c>Caravan:DataDirectory</c> (default <c>.caravan/data</c> under the working directory).
+    /// <c>Caravan:Messaging:Consumer:*</c> binds the service's <see cref="ConsumerOptions"/>.
     /// </summary>
     public static MessagingBuilder AddServiceMessaging(this IHostApplicationBuilder builder, string serviceName, Action<MessagingBuilder> configure)
     {
@@ -25,6 +26,14 @@ public static class ServiceMessagingExtensions
         {
             messaging.UseSqliteTransport(Path.Combine(directory, "broker.db"));
             messaging.UseSqliteDatabase(Path.Combine(directory, $"{serviceName}.db"));
+
+            // Caravan:Messaging:Consumer:* (Concurrency, Prefetch, MaxBatchSize, LeaseDuration, …) tunes this service's consumer.
+            var consumer = builder.Configuration.GetSection("Caravan:Messaging:Consumer");
+            if (consumer.Exists())
+            {
+                messaging.ConfigureConsumer(consumer.Bind);
+            }
+
             configure(messaging);
         });
     }

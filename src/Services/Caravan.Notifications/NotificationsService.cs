@@ -1,4 +1,7 @@
 using Caravan.Contracts;
+using Caravan.Notifications.Api;
+using Caravan.Notifications.Storage;
+using Caravan.ServiceDefaults.Data;
 
 namespace Caravan.Notifications;
 
@@ -10,13 +13,20 @@ public static class NotificationsService
     public static IHostApplicationBuilder AddNotificationsService(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddServiceMessaging(Name, messaging => messaging.AddCaravanContracts());
+
+        // The table must exist before the consumers start: the schema is registered first.
+        builder.Services.AddServiceSchema(NotificationsSchema.Statements);
+        builder.AddServiceMessaging(Name, messaging => messaging
+            .AddCaravanContracts()
+            .Handle<OrderConfirmed, OrderNotificationHandler>()
+            .Handle<OrderCancelled, OrderNotificationHandler>());
         return builder;
     }
 
     public static WebApplication MapNotificationsEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        NotificationsEndpoints.Map(app);
         return app;
     }
 }

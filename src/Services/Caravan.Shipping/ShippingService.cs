@@ -1,4 +1,8 @@
 using Caravan.Contracts;
+using Caravan.ServiceDefaults.Data;
+using Caravan.Shipping.Api;
+using Caravan.Shipping.Shipments;
+using Caravan.Shipping.Storage;
 
 namespace Caravan.Shipping;
 
@@ -10,13 +14,21 @@ public static class ShippingService
     public static IHostApplicationBuilder AddShippingService(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddServiceMessaging(Name, messaging => messaging.AddCaravanContracts());
+        builder.Services.AddSingleton<ShipmentStore>();
+
+        // The table must exist before the consumers start: the schema is registered first.
+        builder.Services.AddServiceSchema(ShippingSchema.Statements);
+        builder.AddServiceMessaging(Name, messaging => messaging
+            .AddCaravanContracts()
+            .Handle<CreateShipment, CreateShipmentHandler>()
+            .Handle<CancelShipment, CancelShipmentHandler>());
         return builder;
     }
 
     public static WebApplication MapShippingEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        ShipmentsEndpoints.Map(app);
         return app;
     }
 }

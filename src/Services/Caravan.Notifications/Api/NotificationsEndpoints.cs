@@ -1,0 +1,68 @@
+using Caravan.Messaging;
+using Caravan.ServiceDefaults.Paging;
+using Caravan.ServiceDefaults.Problems;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Caravan.Notifications.Api;
+
+/// <summary>The read-only notifications API; notifications come only from order events. Lists are newest first.</summary>
+internal static class NotificationsEndpoints
+{
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var notifications = routes.MapGroup("/api/v1/notifications").WithTags("Notifications");
+        notifications.MapGet("", ListAsync);
+        notifications.MapGet("/{id:guid}", GetAsync);
+    }
+
+    /// <summary><c>GET /api/v1/notifications?orderId=&amp;userId=&amp;kind=&amp;page=&amp;limit=</c>.</summary>
+    private static async Task<Results<Ok<Page<NotificationResponse>>, ValidationProblem>> ListAsync(
+        [FromQuery] string? orderId,
+        [FromQuery] string? userId,
+        [FromQuery] string? kind,
+        [FromQuery] string? page,
+        [FromQuery] string? limit,
+        IServiceDatabase database,
+        CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var order = QueryValues.Guid(orderId, "orderId", errors);
+        var user = QueryValues.Guid(userId, "userId", errors);
+        var type = QueryValues.Enum<NotificationKind>(kind, "kind", errors);
+        var request = QueryValues.Page(page, limit, errors);
+        if (!errors.IsEmpty)
+        {
+            return errors.ToProblem();
+        }
+
+        var filter = new SqlFilter();
+        filter.Add("order_id", order?.ToString());
+        filter.Add("user_id", user?.ToString());
+        filter.Add("kind", type?.ToString());
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM notifications{filter.Where}", filter.Parameters, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<NotificationRecord>(new CommandDefinition(
+            $"""
+            SELECT {NotificationRecord.Columns} FROM notifications{filter.Where}
+            ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset
+            """,
+            filter.WithPage(request),
+            cancellationToken: cancellationToken));
+        return TypedResults.Ok(new Page<NotificationResponse>([.. rows.Select(NotificationResponse.From)], Pagination.Of(request, total)));
+    }
+
+    /// <summary><c>GET /api/v1/notifications/{id}</c>: 404 when unknown.</summary>
+    private static async Task<Results<Ok<NotificationResponse>, ProblemHttpResult>> GetAsync(
+        Guid id, IServiceDatabase database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<NotificationRecord>(new CommandDefinition(
+            $"SELECT {NotificationRecord.Columns} FROM notifications WHERE id = @id",
+            new { id = id.ToString() },
+            cancellationToken: cancellationToken));
+        return row is null ? Problems.NotFound("Notification", id) : TypedResults.Ok(NotificationResponse.From(row));
+    }
+}

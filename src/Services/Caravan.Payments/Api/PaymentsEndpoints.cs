@@ -1,0 +1,126 @@
+using Caravan.Messaging;
+using Caravan.Payments.Charges;
+using Caravan.ServiceDefaults.Paging;
+using Caravan.ServiceDefaults.Problems;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Caravan.Payments.Api;
+
+/// <summary>
+/// The read-only payments API: charges, the ledger of money movements, and its totals. Money only
+/// moves through messages (<c>ChargePayment</c>, <c>RefundPayment</c>). Lists are newest first.
+/// </summary>
+internal static class PaymentsEndpoints
+{
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var payments = routes.MapGroup("/api/v1/payments").WithTags("Payments");
+        payments.MapGet("", ListPaymentsAsync);
+        payments.MapGet("/ledger", ListLedgerAsync);
+        payments.MapGet("/summary", SummaryAsync);
+        payments.MapGet("/{paymentId:guid}", GetPaymentAsync);
+    }
+
+    /// <summary><c>GET /api/v1/payments?orderId=&amp;status=&amp;page=&amp;limit=</c>: charges, including tombstones (with a null paymentId).</summary>
+    private static async Task<Results<Ok<Page<PaymentResponse>>, ValidationProblem>> ListPaymentsAsync(
+        [FromQuery] string? orderId,
+        [FromQuery] string? status,
+        [FromQuery] string? page,
+        [FromQuery] string? limit,
+        IServiceDatabase database,
+        CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var order = QueryValues.Guid(orderId, "orderId", errors);
+        var state = QueryValues.Enum<ChargeStatus>(status, "status", errors);
+        var request = QueryValues.Page(page, limit, errors);
+        if (!errors.IsEmpty)
+        {
+            return errors.ToProblem();
+        }
+
+        var filter = new SqlFilter();
+        filter.Add("order_id", order?.ToString());
+        filter.Add("status", state?.ToString());
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM charges{filter.Where}", filter.Parameters, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<ChargeRecord>(new CommandDefinition(
+            $"""
+            SELECT {ChargeRecord.Columns} FROM charges{filter.Where}
+            ORDER BY created_at DESC, idempotency_key DESC LIMIT @limit OFFSET @offset
+            """,
+            filter.WithPage(request),
+            cancellationToken: cancellationToken));
+        return TypedResults.Ok(new Page<PaymentResponse>([.. rows.Select(PaymentResponse.From)], Pagination.Of(request, total)));
+    }
+
+    /// <summary><c>GET /api/v1/payments/{paymentId}</c>: one charge or decline, 404 when unknown.</summary>
+    private static async Task<Results<Ok<PaymentResponse>, ProblemHttpResult>> GetPaymentAsync(
+        Guid paymentId, IServiceDatabase database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ChargeRecord>(new CommandDefinition(
+            $"SELECT {ChargeRecord.Columns} FROM charges WHERE payment_id = @paymentId",
+            new { paymentId = paymentId.ToString() },
+            cancellationToken: cancellationToken));
+        return row is null ? Problems.NotFound("Payment", paymentId) : TypedResults.Ok(PaymentResponse.From(row));
+    }
+
+    /// <summary><c>GET /api/v1/payments/ledger?orderId=&amp;page=&amp;limit=</c>: money movements.</summary>
+    private static async Task<Results<Ok<Page<LedgerEntryResponse>>, ValidationProblem>> ListLedgerAsync(
+        [FromQuery] string? orderId,
+        [FromQuery] string? page,
+        [FromQuery] string? limit,
+        IServiceDatabase database,
+        CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var order = QueryValues.Guid(orderId, "orderId", errors);
+        var request = QueryValues.Page(page, limit, errors);
+        if (!errors.IsEmpty)
+        {
+            return errors.ToProblem();
+        }
+
+        var filter = new SqlFilter();
+        filter.Add("order_id", order?.ToString());
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM payment_ledger{filter.Where}", filter.Parameters, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<LedgerRecord>(new CommandDefinition(
+            $"""
+            SELECT {LedgerRecord.Columns} FROM payment_ledger{filter.Where}
+            ORDER BY at DESC, entry_id DESC LIMIT @limit OFFSET @offset
+            """,
+            filter.WithPage(request),
+            cancellationToken: cancellationToken));
+        return TypedResults.Ok(new Page<LedgerEntryResponse>([.. rows.Select(LedgerEntryResponse.From)], Pagination.Of(request, total)));
+    }
+
+    /// <summary><c>GET /api/v1/payments/summary</c>: totals computed from the ledger alone, so they show whether money was conserved.</summary>
+    private static async Task<Ok<PaymentsSummaryResponse>> SummaryAsync(IServiceDatabase database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var totals = await connection.QuerySingleAsync<LedgerTotals>(new CommandDefinition(
+            """
+            SELECT
+                COALESCE(SUM(CASE WHEN kind = 'Charge' THEN amount_cents END), 0) AS ChargedCents,
+                COALESCE(SUM(CASE WHEN kind = 'Refund' THEN amount_cents END), 0) AS RefundedCents,
+                COUNT(CASE WHEN kind = 'Charge' THEN 1 END) AS Charges,
+                COUNT(CASE WHEN kind = 'Refund' THEN 1 END) AS Refunds
+            FROM payment_ledger
+            """,
+            cancellationToken: cancellationToken));
+        return TypedResults.Ok(new PaymentsSummaryResponse(
+            Storage.Money.FromCents(totals.ChargedCents),
+            Storage.Money.FromCents(totals.RefundedCents),
+            Storage.Money.FromCents(totals.ChargedCents - totals.RefundedCents),
+            totals.Charges,
+            totals.Refunds));
+    }
+
+    private sealed record LedgerTotals(long ChargedCents, long RefundedCents, long Charges, long Refunds);
+}

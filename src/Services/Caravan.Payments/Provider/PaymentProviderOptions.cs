@@ -1,0 +1,16 @@
+namespace Caravan.Payments.Provider;
+
+/// <summary>
+/// Faults the simulated payment provider injects, for demos and tests (configuration section
+/// <c>Caravan:Payments</c>). Read through IOptionsMonitor, so a change applies to the next charge.
+/// </summary>
+public sealed class PaymentProviderOptions
+{
+    public const string SectionName = "Caravan:Payments";
+
+    /// <summary>Probability (0 to 1) that a charge fails with a simulated provider outage before it writes anything.</summary>
+    public double TransientFailureRate { get; set; }
+
+    /// <summary>How long the provider takes to answer a charge.</summary>
+    public TimeSpan Latency { get; set; } = TimeSpan.Zero;
+}

@@ -1,0 +1,70 @@
+using Caravan.Messaging;
+using Caravan.ServiceDefaults.Paging;
+using Caravan.ServiceDefaults.Problems;
+using Caravan.Shipping.Shipments;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Caravan.Shipping.Api;
+
+/// <summary>
+/// The read-only shipments API. Shipments are created and cancelled only through messages
+/// (<c>CreateShipment</c>, <c>CancelShipment</c>). Lists are newest first and show every order
+/// shipping knows about, tombstones included (with a null shipmentId).
+/// </summary>
+internal static class ShipmentsEndpoints
+{
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var shipments = routes.MapGroup("/api/v1/shipments").WithTags("Shipments");
+        shipments.MapGet("", ListAsync);
+        shipments.MapGet("/{shipmentId:guid}", GetAsync);
+    }
+
+    /// <summary><c>GET /api/v1/shipments?orderId=&amp;status=&amp;page=&amp;limit=</c>.</summary>
+    private static async Task<Results<Ok<Page<ShipmentResponse>>, ValidationProblem>> ListAsync(
+        [FromQuery] string? orderId,
+        [FromQuery] string? status,
+        [FromQuery] string? page,
+        [FromQuery] string? limit,
+        IServiceDatabase database,
+        CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var order = QueryValues.Guid(orderId, "orderId", errors);
+        var state = QueryValues.Enum<ShipmentStatus>(status, "status", errors);
+        var request = QueryValues.Page(page, limit, errors);
+        if (!errors.IsEmpty)
+        {
+            return errors.ToProblem();
+        }
+
+        var filter = new SqlFilter();
+        filter.Add("order_id", order?.ToString());
+        filter.Add("status", state?.ToString());
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM shipments{filter.Where}", filter.Parameters, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<ShipmentRecord>(new CommandDefinition(
+            $"""
+            SELECT {ShipmentRecord.Columns} FROM shipments{filter.Where}
+            ORDER BY created_at DESC, order_id DESC LIMIT @limit OFFSET @offset
+            """,
+            filter.WithPage(request),
+            cancellationToken: cancellationToken));
+        return TypedResults.Ok(new Page<ShipmentResponse>([.. rows.Select(ShipmentResponse.From)], Pagination.Of(request, total)));
+    }
+
+    /// <summary><c>GET /api/v1/shipments/{shipmentId}</c>: 404 when no shipment has that id.</summary>
+    private static async Task<Results<Ok<ShipmentResponse>, ProblemHttpResult>> GetAsync(
+        Guid shipmentId, IServiceDatabase database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ShipmentRecord>(new CommandDefinition(
+            $"SELECT {ShipmentRecord.Columns} FROM shipments WHERE shipment_id = @shipmentId",
+            new { shipmentId = shipmentId.ToString() },
+            cancellationToken: cancellationToken));
+        return row is null ? Problems.NotFound("Shipment", shipmentId) : TypedResults.Ok(ShipmentResponse.From(row));
+    }
+}
