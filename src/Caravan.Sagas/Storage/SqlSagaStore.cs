@@ -95,22 +95,28 @@ public sealed class SqlSagaStore : ISagaStore
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(connection);
-        var states = await connection.QueryAsync<string>(new CommandDefinition(
-            """
-            SELECT state FROM caravan_sagas
-            WHERE (@Status IS NULL OR status = @Status)
-              AND (@Definition IS NULL OR definition = @Definition)
-              AND (@UpdatedBefore IS NULL OR updated_at < @UpdatedBefore)
-            ORDER BY updated_at, id
-            LIMIT @Limit
-            """,
-            new
+
+        // Only the criteria that were given become conditions: "(@x IS NULL OR column = @x)" would not
+        // run on PostgreSQL, which cannot type an untyped null parameter. Columns and operators are constants.
+        var conditions = new List<string>();
+        var parameters = new DynamicParameters();
+        void Add(string condition, string name, string? value)
+        {
+            if (value is not null)
             {
-                Status = query.Status?.ToString(),
-                query.Definition,
-                UpdatedBefore = query.UpdatedBefore is { } before ? Timestamp(before) : null,
-                Limit = Math.Clamp(query.Limit, 1, 1000),
-            },
+                conditions.Add(condition);
+                parameters.Add(name, value);
+            }
+        }
+
+        Add("status = @Status", "Status", query.Status?.ToString());
+        Add("definition = @Definition", "Definition", query.Definition);
+        Add("updated_at < @UpdatedBefore", "UpdatedBefore", query.UpdatedBefore is { } before ? Timestamp(before) : null);
+        parameters.Add("Limit", Math.Clamp(query.Limit, 1, 1000));
+        var where = conditions.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", conditions);
+        var states = await connection.QueryAsync<string>(new CommandDefinition(
+            $"SELECT state FROM caravan_sagas{where} ORDER BY updated_at, id LIMIT @Limit",
+            parameters,
             cancellationToken: cancellationToken));
         return states.Select(Deserialize).ToList();
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Caravan.Contracts;
 using Caravan.Messaging;
-using Caravan.Notifications.Storage;
+using Caravan.ServiceDefaults.Data;
 using Dapper;
 
 namespace Caravan.Notifications;

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Caravan.Messaging;
+using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
 using Dapper;
@@ -62,12 +63,8 @@ internal static class ProductEndpoints
         }
 
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM products", cancellationToken: cancellationToken));
-        var rows = await connection.QueryAsync<ProductRow>(new CommandDefinition(
-            $"SELECT {ProductRow.Columns} FROM products ORDER BY sku LIMIT @Limit OFFSET @Offset",
-            new { request.Limit, request.Offset },
-            cancellationToken: cancellationToken));
-        return TypedResults.Ok(new Page<ProductResponse>([.. rows.Select(row => row.ToResponse())], Pagination.Of(request, total)));
+        return TypedResults.Ok(await new SqlFilter().ReadPageAsync<ProductRow, ProductResponse>(
+            connection, ProductRow.Columns, "products", "sku", request, row => row.ToResponse(), cancellationToken));
     }
 
     private static async Task<Results<Ok<ProductResponse>, ProblemHttpResult>> GetAsync(

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Caravan.Inventory.Storage;
+using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Problems;
 
 namespace Caravan.Inventory.Products;
@@ -34,13 +34,16 @@ internal sealed record ProductValues(string Name, long PriceCents, int Stock)
 {
     public const int MaxNameLength = 200;
 
+    /// <summary>The highest price a product may have; keeps every cents value (and order total) far from overflow.</summary>
+    public const decimal MaxPrice = 1_000_000m;
+
     public static ProductValues? Validate(string? name, decimal? price, int? stock, FieldErrors errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
         var nameValid = errors.RequireText(name, "name", MaxNameLength);
         var priceValid = errors.Check(price is not null, "price", "'price' is required.")
             && errors.Check(price > 0m, "price", "'price' must be greater than 0.")
-            && errors.Check(price <= Money.MaxPrice, "price", $"'price' must be at most {Money.MaxPrice}.")
+            && errors.Check(price <= MaxPrice, "price", $"'price' must be at most {MaxPrice}.")
             && errors.Check(Money.HasAtMostTwoDecimals(price!.Value), "price", "'price' must have at most 2 decimal places.");
         var stockValid = errors.Check(stock is not null, "stock", "'stock' is required.")
             && errors.Check(stock >= 0, "stock", "'stock' must be 0 or more.");

@@ -1,4 +1,4 @@
-using Caravan.Inventory.Storage;
+using Caravan.ServiceDefaults.Data;
 
 namespace Caravan.Inventory.Products;
 

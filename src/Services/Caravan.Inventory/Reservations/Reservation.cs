@@ -1,5 +1,5 @@
 using Caravan.Contracts;
-using Caravan.Inventory.Storage;
+using Caravan.ServiceDefaults.Data;
 
 namespace Caravan.Inventory.Reservations;
 

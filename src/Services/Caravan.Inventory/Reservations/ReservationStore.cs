@@ -1,5 +1,5 @@
 using System.Data.Common;
-using System.Globalization;
+using Caravan.ServiceDefaults.Data;
 using Dapper;
 
 namespace Caravan.Inventory.Reservations;
@@ -37,7 +37,7 @@ internal sealed class ReservationStore(DbConnection connection, DbTransaction? t
             VALUES (@Id, @Status, @Reason, @Now, @Now)
             ON CONFLICT (order_id) DO NOTHING
             """,
-            new { Id = orderId.ToString(), Status = status.ToString(), Reason = reason, Now = Format(now) },
+            new { Id = orderId.ToString(), Status = status.ToString(), Reason = reason, Now = Timestamps.ToText(now) },
             transaction,
             cancellationToken: cancellationToken)) == 1;
 
@@ -57,7 +57,7 @@ internal sealed class ReservationStore(DbConnection connection, DbTransaction? t
     public async Task<bool> TryChangeStatusAsync(Guid orderId, ReservationStatus from, ReservationStatus to, DateTimeOffset now, CancellationToken cancellationToken) =>
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE reservations SET status = @To, updated_at = @Now WHERE order_id = @Id AND status = @From",
-            new { Id = orderId.ToString(), From = from.ToString(), To = to.ToString(), Now = Format(now) },
+            new { Id = orderId.ToString(), From = from.ToString(), To = to.ToString(), Now = Timestamps.ToText(now) },
             transaction,
             cancellationToken: cancellationToken)) == 1;
 
@@ -88,8 +88,6 @@ internal sealed class ReservationStore(DbConnection connection, DbTransaction? t
             }
         }
     }
-
-    private static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
     private sealed record RecordRow(string Status, string? Reason);
 

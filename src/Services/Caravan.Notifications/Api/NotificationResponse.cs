@@ -1,4 +1,4 @@
-using Caravan.Notifications.Storage;
+using Caravan.ServiceDefaults.Data;
 
 namespace Caravan.Notifications.Api;
 

@@ -1,4 +1,5 @@
 using Caravan.Messaging;
+using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
 using Dapper;
@@ -28,10 +29,10 @@ internal static class NotificationsEndpoints
         CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        var order = QueryValues.Guid(orderId, "orderId", errors);
-        var user = QueryValues.Guid(userId, "userId", errors);
-        var type = QueryValues.Enum<NotificationKind>(kind, "kind", errors);
-        var request = QueryValues.Page(page, limit, errors);
+        var order = QueryValues.ReadGuid(orderId, "orderId", errors);
+        var user = QueryValues.ReadGuid(userId, "userId", errors);
+        var type = QueryValues.ReadEnum<NotificationKind>(kind, "kind", errors);
+        var request = PageRequest.Parse(page, limit, errors);
         if (!errors.IsEmpty)
         {
             return errors.ToProblem();
@@ -42,16 +43,8 @@ internal static class NotificationsEndpoints
         filter.Add("user_id", user?.ToString());
         filter.Add("kind", type?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT COUNT(*) FROM notifications{filter.Where}", filter.Parameters, cancellationToken: cancellationToken));
-        var rows = await connection.QueryAsync<NotificationRecord>(new CommandDefinition(
-            $"""
-            SELECT {NotificationRecord.Columns} FROM notifications{filter.Where}
-            ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset
-            """,
-            filter.WithPage(request),
-            cancellationToken: cancellationToken));
-        return TypedResults.Ok(new Page<NotificationResponse>([.. rows.Select(NotificationResponse.From)], Pagination.Of(request, total)));
+        return TypedResults.Ok(await filter.ReadPageAsync<NotificationRecord, NotificationResponse>(
+            connection, NotificationRecord.Columns, "notifications", "created_at DESC, id DESC", request, NotificationResponse.From, cancellationToken));
     }
 
     /// <summary><c>GET /api/v1/notifications/{id}</c>: 404 when unknown.</summary>

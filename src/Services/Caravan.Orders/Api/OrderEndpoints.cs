@@ -6,6 +6,7 @@ using Caravan.Messaging;
 using Caravan.Orders.Data;
 using Caravan.Orders.Saga;
 using Caravan.Sagas;
+using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
 using Dapper;
@@ -92,7 +93,7 @@ internal static class OrderEndpoints
                     address = JsonSerializer.Serialize(order.ShippingAddress, OrderRow.Json),
                     key = idempotencyKey,
                     hash,
-                    now = OrderRow.Timestamp(now),
+                    now = Timestamps.ToText(now),
                 },
                 session.Transaction,
                 cancellationToken: cancellationToken));
@@ -165,35 +166,20 @@ internal static class OrderEndpoints
         string? userId, string? status, string? page, string? limit, IServiceDatabase database, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
+        var user = QueryValues.ReadGuid(userId, "userId", errors);
+        var wanted = QueryValues.ReadEnum<OrderStatus>(status, "status", errors);
         var paging = PageRequest.Parse(page, limit, errors);
-        Guid? user = null;
-        if (userId is not null)
-        {
-            user = Guid.TryParse(userId, out var parsed) ? parsed : null;
-            errors.Check(user is not null, "userId", "'userId' must be a user id (a GUID).");
-        }
-
-        OrderStatus? wanted = null;
-        if (status is not null)
-        {
-            wanted = Enum.TryParse<OrderStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : null;
-            errors.Check(wanted is not null, "status", $"'status' must be one of {string.Join(", ", Enum.GetNames<OrderStatus>())}.");
-        }
-
         if (!errors.IsEmpty)
         {
             return errors.ToProblem();
         }
 
+        var filter = new SqlFilter();
+        filter.Add("user_id", user?.ToString());
+        filter.Add("status", wanted?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var filter = new { userId = user?.ToString(), status = wanted?.ToString(), limit = paging.Limit, offset = paging.Offset };
-        const string where = "WHERE (@userId IS NULL OR user_id = @userId) AND (@status IS NULL OR status = @status)";
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT COUNT(*) FROM orders {where}", filter, cancellationToken: cancellationToken));
-        var rows = await connection.QueryAsync<OrderRow>(new CommandDefinition(
-            $"SELECT {OrderRow.Columns} FROM orders {where} ORDER BY created_at, id LIMIT @limit OFFSET @offset", filter, cancellationToken: cancellationToken));
-        var data = rows.Select(row => ToResponse(row, saga: null, data: null)).ToList();
-        return TypedResults.Ok(new Page<OrderResponse>(data, Pagination.Of(paging, total)));
+        return TypedResults.Ok(await filter.ReadPageAsync<OrderRow, OrderResponse>(
+            connection, OrderRow.Columns, "orders", "created_at, id", paging, row => ToResponse(row, saga: null, data: null), cancellationToken));
     }
 
     internal static async Task<OrderResponse?> LoadAsync(IServiceDatabase database, SagaCoordinator sagas, Guid orderId, CancellationToken cancellationToken)
@@ -220,7 +206,7 @@ internal static class OrderEndpoints
         var items = row.ReadItems()
             .Select(item => new OrderItemResponse(item.Sku, item.Quantity, prices is not null && prices.TryGetValue(item.Sku, out var price) ? price : null))
             .ToList();
-        var total = row.TotalCents is { } cents ? OrderRow.Money(cents) : data?.Total;
+        var total = row.TotalCents is { } cents ? Money.FromCents(cents) : data?.Total;
         var steps = saga?.Steps.Select(step => new OrderStepResponse(step.Name, step.Status.ToString(), step.Reason)).ToList();
         return new OrderResponse(
             Guid.Parse(row.Id),
@@ -231,8 +217,8 @@ internal static class OrderEndpoints
             row.ReadAddress(),
             steps,
             row.Reason,
-            DateTimeOffset.Parse(row.CreatedAt, System.Globalization.CultureInfo.InvariantCulture),
-            DateTimeOffset.Parse(row.UpdatedAt, System.Globalization.CultureInfo.InvariantCulture));
+            Timestamps.Parse(row.CreatedAt),
+            Timestamps.Parse(row.UpdatedAt));
     }
 
     /// <summary>A digest of the validated request: a replayed key must carry the same order.</summary>

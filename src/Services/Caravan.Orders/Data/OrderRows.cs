@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using Caravan.Contracts;
+using Caravan.ServiceDefaults.Data;
 using Dapper;
 
 namespace Caravan.Orders.Data;
@@ -28,12 +28,6 @@ internal sealed record OrderRow(
     public IReadOnlyList<OrderLine> ReadItems() => JsonSerializer.Deserialize<List<OrderLine>>(Items, Json) ?? [];
 
     public Address ReadAddress() => JsonSerializer.Deserialize<Address>(ShippingAddress, Json)!;
-
-    public static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    public static long Cents(decimal amount) => (long)decimal.Round(amount * 100m, MidpointRounding.AwayFromZero);
-
-    public static decimal Money(long cents) => cents / 100m;
 }
 
 /// <summary>The SQL of the orders table.</summary>
@@ -65,9 +59,9 @@ internal static class OrderSql
             {
                 id = id.ToString(),
                 status = status.ToString(),
-                total = total is { } value ? OrderRow.Cents(value) : (long?)null,
+                total = total is { } value ? Money.ToCents(value) : (long?)null,
                 reason,
-                now = OrderRow.Timestamp(now),
+                now = Timestamps.ToText(now),
             },
             transaction,
             cancellationToken: cancellationToken));

@@ -1,5 +1,5 @@
 using Caravan.Payments.Charges;
-using Caravan.Payments.Storage;
+using Caravan.ServiceDefaults.Data;
 
 namespace Caravan.Payments.Api;
 

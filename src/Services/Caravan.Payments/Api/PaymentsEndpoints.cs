@@ -1,5 +1,6 @@
 using Caravan.Messaging;
 using Caravan.Payments.Charges;
+using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
 using Dapper;
@@ -33,9 +34,9 @@ internal static class PaymentsEndpoints
         CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        var order = QueryValues.Guid(orderId, "orderId", errors);
-        var state = QueryValues.Enum<ChargeStatus>(status, "status", errors);
-        var request = QueryValues.Page(page, limit, errors);
+        var order = QueryValues.ReadGuid(orderId, "orderId", errors);
+        var state = QueryValues.ReadEnum<ChargeStatus>(status, "status", errors);
+        var request = PageRequest.Parse(page, limit, errors);
         if (!errors.IsEmpty)
         {
             return errors.ToProblem();
@@ -45,16 +46,8 @@ internal static class PaymentsEndpoints
         filter.Add("order_id", order?.ToString());
         filter.Add("status", state?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT COUNT(*) FROM charges{filter.Where}", filter.Parameters, cancellationToken: cancellationToken));
-        var rows = await connection.QueryAsync<ChargeRecord>(new CommandDefinition(
-            $"""
-            SELECT {ChargeRecord.Columns} FROM charges{filter.Where}
-            ORDER BY created_at DESC, idempotency_key DESC LIMIT @limit OFFSET @offset
-            """,
-            filter.WithPage(request),
-            cancellationToken: cancellationToken));
-        return TypedResults.Ok(new Page<PaymentResponse>([.. rows.Select(PaymentResponse.From)], Pagination.Of(request, total)));
+        return TypedResults.Ok(await filter.ReadPageAsync<ChargeRecord, PaymentResponse>(
+            connection, ChargeRecord.Columns, "charges", "created_at DESC, idempotency_key DESC", request, PaymentResponse.From, cancellationToken));
     }
 
     /// <summary><c>GET /api/v1/payments/{paymentId}</c>: one charge or decline, 404 when unknown.</summary>
@@ -78,8 +71,8 @@ internal static class PaymentsEndpoints
         CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        var order = QueryValues.Guid(orderId, "orderId", errors);
-        var request = QueryValues.Page(page, limit, errors);
+        var order = QueryValues.ReadGuid(orderId, "orderId", errors);
+        var request = PageRequest.Parse(page, limit, errors);
         if (!errors.IsEmpty)
         {
             return errors.ToProblem();
@@ -88,16 +81,8 @@ internal static class PaymentsEndpoints
         var filter = new SqlFilter();
         filter.Add("order_id", order?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT COUNT(*) FROM payment_ledger{filter.Where}", filter.Parameters, cancellationToken: cancellationToken));
-        var rows = await connection.QueryAsync<LedgerRecord>(new CommandDefinition(
-            $"""
-            SELECT {LedgerRecord.Columns} FROM payment_ledger{filter.Where}
-            ORDER BY at DESC, entry_id DESC LIMIT @limit OFFSET @offset
-            """,
-            filter.WithPage(request),
-            cancellationToken: cancellationToken));
-        return TypedResults.Ok(new Page<LedgerEntryResponse>([.. rows.Select(LedgerEntryResponse.From)], Pagination.Of(request, total)));
+        return TypedResults.Ok(await filter.ReadPageAsync<LedgerRecord, LedgerEntryResponse>(
+            connection, LedgerRecord.Columns, "payment_ledger", "at DESC, entry_id DESC", request, LedgerEntryResponse.From, cancellationToken));
     }
 
     /// <summary><c>GET /api/v1/payments/summary</c>: totals computed from the ledger alone, so they show whether money was conserved.</summary>
@@ -115,9 +100,9 @@ internal static class PaymentsEndpoints
             """,
             cancellationToken: cancellationToken));
         return TypedResults.Ok(new PaymentsSummaryResponse(
-            Storage.Money.FromCents(totals.ChargedCents),
-            Storage.Money.FromCents(totals.RefundedCents),
-            Storage.Money.FromCents(totals.ChargedCents - totals.RefundedCents),
+            Money.FromCents(totals.ChargedCents),
+            Money.FromCents(totals.RefundedCents),
+            Money.FromCents(totals.ChargedCents - totals.RefundedCents),
             totals.Charges,
             totals.Refunds));
     }

@@ -1,7 +1,7 @@
 using Caravan.Contracts;
 using Caravan.Messaging;
 using Caravan.Payments.Provider;
-using Caravan.Payments.Storage;
+using Caravan.ServiceDefaults.Data;
 
 namespace Caravan.Payments.Charges;
 
@@ -32,7 +32,7 @@ internal sealed class ChargePaymentHandler(
         var existing = await PaymentStore.FindAsync(context, key, cancellationToken);
         if (existing is null)
         {
-            var reason = Money.ToCents(message.Amount, out var cents) ?? CardRules.Refusal(message.CardNumber);
+            var reason = ChargeAmount.ToCents(message.Amount, out var cents) ?? CardRules.Refusal(message.CardNumber);
             var status = reason is null ? ChargeStatus.Charged : ChargeStatus.Declined;
             var paymentId = ids.NewId();
             if (await store.TryInsertAsync(

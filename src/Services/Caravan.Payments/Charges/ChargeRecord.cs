@@ -1,4 +1,4 @@
-using Caravan.Payments.Storage;
+using Caravan.ServiceDefaults.Data;
 
 namespace Caravan.Payments.Charges;
 

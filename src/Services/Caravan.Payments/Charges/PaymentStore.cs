@@ -1,5 +1,5 @@
 using Caravan.Messaging;
-using Caravan.Payments.Storage;
+using Caravan.ServiceDefaults.Data;
 using Dapper;
 
 namespace Caravan.Payments.Charges;

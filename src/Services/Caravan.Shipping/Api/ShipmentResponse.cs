@@ -1,6 +1,6 @@
 using Caravan.Contracts;
 using Caravan.Shipping.Shipments;
-using Caravan.Shipping.Storage;
+using Caravan.ServiceDefaults.Data;
 
 namespace Caravan.Shipping.Api;
 

@@ -1,4 +1,5 @@
 using Caravan.Messaging;
+using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
 using Caravan.Shipping.Shipments;
@@ -32,9 +33,9 @@ internal static class ShipmentsEndpoints
         CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        var order = QueryValues.Guid(orderId, "orderId", errors);
-        var state = QueryValues.Enum<ShipmentStatus>(status, "status", errors);
-        var request = QueryValues.Page(page, limit, errors);
+        var order = QueryValues.ReadGuid(orderId, "orderId", errors);
+        var state = QueryValues.ReadEnum<ShipmentStatus>(status, "status", errors);
+        var request = PageRequest.Parse(page, limit, errors);
         if (!errors.IsEmpty)
         {
             return errors.ToProblem();
@@ -44,16 +45,8 @@ internal static class ShipmentsEndpoints
         filter.Add("order_id", order?.ToString());
         filter.Add("status", state?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT COUNT(*) FROM shipments{filter.Where}", filter.Parameters, cancellationToken: cancellationToken));
-        var rows = await connection.QueryAsync<ShipmentRecord>(new CommandDefinition(
-            $"""
-            SELECT {ShipmentRecord.Columns} FROM shipments{filter.Where}
-            ORDER BY created_at DESC, order_id DESC LIMIT @limit OFFSET @offset
-            """,
-            filter.WithPage(request),
-            cancellationToken: cancellationToken));
-        return TypedResults.Ok(new Page<ShipmentResponse>([.. rows.Select(ShipmentResponse.From)], Pagination.Of(request, total)));
+        return TypedResults.Ok(await filter.ReadPageAsync<ShipmentRecord, ShipmentResponse>(
+            connection, ShipmentRecord.Columns, "shipments", "created_at DESC, order_id DESC", request, ShipmentResponse.From, cancellationToken));
     }
 
     /// <summary><c>GET /api/v1/shipments/{shipmentId}</c>: 404 when no shipment has that id.</summary>

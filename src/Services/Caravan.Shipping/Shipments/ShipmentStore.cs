@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Caravan.Contracts;
 using Caravan.Messaging;
-using Caravan.Shipping.Storage;
+using Caravan.ServiceDefaults.Data;
 using Dapper;
 
 namespace Caravan.Shipping.Shipments;

@@ -1,4 +1,5 @@
 using Caravan.Messaging;
+using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
 using Dapper;
@@ -59,7 +60,7 @@ internal static class UserEndpoints
             VALUES (@Id, @Name, @Email, @EmailKey, @Now, @Now)
             ON CONFLICT DO NOTHING
             """,
-            new { Id = user.Id.ToString(), Name = name, Email = email, EmailKey = UserRequest.EmailKey(email), Now = UserRow.FormatTime(now) },
+            new { Id = user.Id.ToString(), Name = name, Email = email, EmailKey = UserRequest.EmailKey(email), Now = Timestamps.ToText(now) },
             session.Transaction,
             cancellationToken: cancellationToken));
         if (inserted == 0)
@@ -81,14 +82,11 @@ internal static class UserEndpoints
             return errors.ToProblem();
         }
 
+        var live = new SqlFilter();
+        live.AddCondition("deleted_at IS NULL");
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM users WHERE deleted_at IS NULL", cancellationToken: cancellationToken));
-        var rows = await connection.QueryAsync<UserRow>(new CommandDefinition(
-            $"SELECT {UserRow.Columns} FROM users WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT @Limit OFFSET @Offset",
-            new { request.Limit, request.Offset },
-            cancellationToken: cancellationToken));
-        return TypedResults.Ok(new Page<UserResponse>([.. rows.Select(row => row.ToResponse())], Pagination.Of(request, total)));
+        return TypedResults.Ok(await live.ReadPageAsync<UserRow, UserResponse>(
+            connection, UserRow.Columns, "users", "created_at, id", request, row => row.ToResponse(), cancellationToken));
     }
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(
@@ -134,11 +132,11 @@ internal static class UserEndpoints
 
         await session.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET name = @Name, email = @Email, email_key = @EmailKey, updated_at = @Now WHERE id = @Id",
-            new { Name = name, Email = email, EmailKey = emailKey, Now = UserRow.FormatTime(now), existing.Id },
+            new { Name = name, Email = email, EmailKey = emailKey, Now = Timestamps.ToText(now), existing.Id },
             session.Transaction,
             cancellationToken: cancellationToken));
         await session.CommitAsync(cancellationToken);
-        return TypedResults.Ok((existing with { Name = name, Email = email, UpdatedAt = UserRow.FormatTime(now) }).ToResponse());
+        return TypedResults.Ok((existing with { Name = name, Email = email, UpdatedAt = Timestamps.ToText(now) }).ToResponse());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
@@ -150,7 +148,7 @@ internal static class UserEndpoints
         }
 
         await using var session = await bus.BeginAsync(cancellationToken);
-        var now = UserRow.FormatTime(time.GetUtcNow());
+        var now = Timestamps.ToText(time.GetUtcNow());
         var deleted = await session.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET deleted_at = @Now, updated_at = @Now WHERE id = @Id AND deleted_at IS NULL",
             new { Id = userId.ToString(), Now = now },

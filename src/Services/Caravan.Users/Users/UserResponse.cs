@@ -1,4 +1,4 @@
-using System.Globalization;
+using Caravan.ServiceDefaults.Data;
 
 namespace Caravan.Users.Users;
 
@@ -12,9 +12,5 @@ internal sealed record UserRow(string Id, string Name, string Email, string Crea
     public const string Columns = "id AS Id, name AS Name, email AS Email, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
     public UserResponse ToResponse() =>
-        new(Guid.Parse(Id), Name, Email, ParseTime(CreatedAt), ParseTime(UpdatedAt));
-
-    public static string FormatTime(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset ParseTime(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+        new(Guid.Parse(Id), Name, Email, Timestamps.Parse(CreatedAt), Timestamps.Parse(UpdatedAt));
 }
