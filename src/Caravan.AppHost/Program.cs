@@ -1,0 +1,67 @@
+// Caravan's one-command run: `dotnet run --project src/Caravan.AppHost` starts every service and the
+// gateway as local processes (no Docker, nothing to install) on the embedded defaults: one SQLite broker
+// file and one SQLite file per service, all in one data directory.
+//
+// Settings (the app host's configuration: environment variables, command-line `--key=value`, appsettings):
+// - CARAVAN_HTTP_PORT (default 8080): the public entry point, the gateway, at http://127.0.0.1:PORT. The
+//   gateway binds that port itself (no proxy in front of it).
+// - Caravan:DataDirectory / Caravan__DataDirectory (default <repository>/.caravan/data, found from this
+//   project's directory, not the current one): passed to every service as Caravan__DataDirectory.
+// - Caravan:<Service>:* (e.g. Caravan:Payments:TransientFailureRate, Caravan:Payments:Latency): passed to
+//   that service as Caravan__<Service>__*. Inventory gets Caravan__Inventory__SeedDemoProducts=true unless
+//   Caravan:Inventory:SeedDemoProducts says otherwise. Caravan:Messaging:* (e.g.
+//   Caravan:Messaging:Consumer:LeaseDuration) goes to every service.
+// - Caravan:DynamicPorts (default false). Each service keeps the port of its launch profile (users 5101,
+//   orders 5102, inventory 5103, payments 5104, shipping 5105, notifications 5106) on Aspire's proxy, which
+//   keeps the port while the process behind it restarts. With Caravan:DynamicPorts=true the OS picks those
+//   ports instead, so a second app host (the tests) can run beside a developer's; only the gateway's port
+//   is then fixed, and the tests choose a free one. (Aspire's test host also randomizes proxied ports.)
+// - Caravan:Restarts:InitialDelay / MaxDelay / StableAfter: the crash-restart backoff (1 s doubling up
+//   to 10 s; a process that ran 30 s starts a new series). See Supervision/CrashRestarter.cs.
+//
+// Services find each other through Aspire's service discovery (`http://orders` from users), and the
+// gateway forwards /api/v1/... to them the same way. The dashboard runs at http://127.0.0.1:18888 (OTLP
+// on 18889), over plain HTTP and without login: this is a local development run (see LocalRunDefaults).
+using Caravan.AppHost;
+using Caravan.AppHost.Supervision;
+using Microsoft.Extensions.DependencyInjection;
+
+LocalRunDefaults.ApplyToEnvironment();
+
+var builder = DistributedApplication.CreateBuilder(args);
+LocalRunDefaults.ApplyToConfiguration(builder.Configuration);
+var settings = CaravanSettings.From(builder.Configuration, builder.AppHostDirectory);
+Directory.CreateDirectory(settings.DataDirectory);
+
+var users = builder.AddCaravanService<Projects.Caravan_Users>("users", "Users", settings);
+var orders = builder.AddCaravanService<Projects.Caravan_Orders>("orders", "Orders", settings);
+var inventory = builder.AddCaravanService<Projects.Caravan_Inventory>("inventory", "Inventory", settings);
+var payments = builder.AddCaravanService<Projects.Caravan_Payments>("payments", "Payments", settings);
+var shipping = builder.AddCaravanService<Projects.Caravan_Shipping>("shipping", "Shipping", settings);
+var notifications = builder.AddCaravanService<Projects.Caravan_Notifications>("notifications", "Notifications", settings);
+
+users.WithReference(orders);
+orders.WithReference(users);
+if (builder.Configuration["Caravan:Inventory:SeedDemoProducts"] is null)
+{
+    inventory.WithEnvironment("Caravan__Inventory__SeedDemoProducts", "true");
+}
+
+builder.AddProject<Projects.Caravan_Gateway>("gateway", launchProfileName: null)
+    .WithHttpEndpoint(port: settings.GatewayPort, name: "http", isProxied: false)
+    .WithEndpoint("http", endpoint => endpoint.TargetHost = "127.0.0.1")
+    .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+    .WithHttpHealthCheck(CaravanResources.ReadinessPath)
+    .WithRestartOnCrash()
+    .WithReference(users)
+    .WithReference(orders)
+    .WithReference(inventory)
+    .WithReference(payments)
+    .WithReference(shipping)
+    .WithReference(notifications);
+
+builder.AddCrashRestarts();
+builder.Services.AddSingleton(settings);
+builder.Services.AddHostedService<ConsoleBanner>();
+
+await builder.Build().RunAsync();

@@ -1,0 +1,148 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Caravan.AppHost.Tests.Infrastructure;
+
+/// <summary>
+/// The whole system started for real through the app host (<c>src/Caravan.AppHost</c>): every service and
+/// the gateway as separate processes, in a fresh temporary data directory, on a free gateway port, with
+/// every other port dynamic (<c>Caravan:DynamicPorts=true</c>), so it can run beside a developer's
+/// <c>dotnet run</c>. Dispose stops all of it and deletes the directory.
+/// </summary>
+public sealed class CaravanAppHost : IAsyncDisposable
+{
+    public const string Gateway = "gateway";
+
+    public static IReadOnlyList<string> Services { get; } = ["users", "orders", "inventory", "payments", "shipping", "notifications"];
+
+    public static IReadOnlyList<string> AllResources { get; } = [.. Services, Gateway];
+
+    private CaravanAppHost(DistributedApplication app, TestDirectory dataDirectory, int gatewayPort)
+    {
+        App = app;
+        DataDirectory = dataDirectory;
+        GatewayPort = gatewayPort;
+    }
+
+    public DistributedApplication App { get; }
+
+    public TestDirectory DataDirectory { get; }
+
+    public int GatewayPort { get; }
+
+    public Uri GatewayAddress => new($"http://127.0.0.1:{GatewayPort}");
+
+    /// <summary>
+    /// Starts the app host and waits until every resource reports healthy (its <c>/health/ready</c> answers).
+    /// </summary>
+    /// <param name="timeout">Deadline for the start as a whole.</param>
+    /// <param name="configuration">Extra app host configuration, as <c>key=value</c> (e.g. <c>Caravan:Payments:Latency=00:00:01</c>).</param>
+    /// <param name="cancellationToken">Abandons the start.</param>
+    public static async Task<CaravanAppHost> StartAsync(TimeSpan timeout, IEnumerable<string>? configuration = null, CancellationToken cancellationToken = default)
+    {
+        var dataDirectory = new TestDirectory("apphost");
+        var gatewayPort = FreePort.Next();
+        string[] args =
+        [
+            $"--Caravan:DataDirectory={dataDirectory.Path}",
+            $"--CARAVAN_HTTP_PORT={gatewayPort}",
+            "--Caravan:DynamicPorts=true",
+            .. (configuration ?? []).Select(setting => "--" + setting),
+        ];
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        DistributedApplication? app = null;
+        try
+        {
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Caravan_AppHost>(args, deadline.Token);
+            builder.Services.AddLogging(logging => logging
+                .SetMinimumLevel(LogLevel.Warning)
+                // Readiness checks fail until each process listens; the timeout message names what never became healthy.
+                .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical));
+            app = await builder.BuildAsync(deadline.Token);
+            await app.StartAsync(deadline.Token);
+            await Task.WhenAll(AllResources.Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name, deadline.Token)));
+            return new CaravanAppHost(app, dataDirectory, gatewayPort);
+        }
+        catch (Exception exception)
+        {
+            var states = app is null ? "not built" : DescribeStates(app);
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            dataDirectory.Dispose();
+            if (exception is OperationCanceledException && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The app host did not become healthy within {timeout.TotalSeconds:0} s: {states}.", exception);
+            }
+
+            throw;
+        }
+    }
+
+    public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>The latest snapshot Aspire published for a resource (its state, environment, pid).</summary>
+    public CustomResourceSnapshot Snapshot(string resourceName) =>
+        App.ResourceNotifications.TryGetCurrentState(resourceName, out var resourceEvent)
+            ? resourceEvent.Snapshot
+            : throw new InvalidOperationException($"The app host has no resource '{resourceName}'.");
+
+    /// <summary>The pid of the service's own process (e.g. <c>Caravan.Payments</c>) while Aspire reports it running, or null.</summary>
+    public int? ServicePid(string resourceName)
+    {
+        var snapshot = Snapshot(resourceName);
+        return snapshot.State?.Text == "Running" && ServiceProcesses.LauncherPid(snapshot) is { } launcher
+            ? ServiceProcesses.FindProgram(launcher, ServiceProcesses.ProgramName(resourceName))
+            : null;
+    }
+
+    /// <summary>Waits until the resource's process runs (and is not <paramref name="notPid"/>) and returns its pid.</summary>
+    public async Task<int> WaitForServicePidAsync(string resourceName, TimeSpan timeout, int? notPid = null, CancellationToken cancellationToken = default)
+    {
+        var pid = await Eventually.ValueAsync<object>(
+            notPid is null ? $"a running {resourceName} process" : $"a {resourceName} process other than {notPid}",
+            timeout,
+            _ => Task.FromResult<object?>(ServicePid(resourceName) is { } found && found != notPid ? found : null),
+            cancellationToken);
+        return (int)pid;
+    }
+
+    /// <summary><c>kill -9</c> of the service's own process; returns the pid it had.</summary>
+    public async Task<int> KillServiceAsync(string resourceName, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var pid = await WaitForServicePidAsync(resourceName, timeout, cancellationToken: cancellationToken);
+        ServiceProcesses.Kill(pid);
+        return pid;
+    }
+
+    /// <summary>Waits until the resource answers <c>/health/ready</c> with 200 on its own endpoint.</summary>
+    public async Task WaitForReadyAsync(string resourceName, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var client = App.CreateHttpClient(resourceName, "http");
+        client.Timeout = TimeSpan.FromSeconds(5);
+        await Eventually.HoldsAsync($"{resourceName} /health/ready to answer 200", timeout, async token =>
+        {
+            using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative), token);
+            return response.IsSuccessStatusCode;
+        }, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        DataDirectory.Dispose();
+    }
+
+    private static string DescribeStates(DistributedApplication app) =>
+        string.Join(", ", AllResources.Select(name =>
+            app.ResourceNotifications.TryGetCurrentState(name, out var resourceEvent)
+                ? $"{name}={resourceEvent.Snapshot.State?.Text ?? "?"}/{resourceEvent.Snapshot.HealthStatus?.ToString() ?? "?"}"
+                : $"{name}=unknown"));
+}

@@ -1,0 +1,83 @@
+namespace Caravan.EndToEnd.Tests.Scenario;
+
+/// <summary>
+/// The promises of the order system, checked over a whole run: every order final, stock and money
+/// conserved, no key charged twice, one shipment per confirmed order and none for cancelled ones, one
+/// notification per final order.
+/// </summary>
+public static class Invariants
+{
+    public static void Check(
+        SystemSnapshot snapshot,
+        IReadOnlyDictionary<string, int> initialStock,
+        IReadOnlyDictionary<string, Guid> accepted,
+        IReadOnlyList<PlannedOrder> plan)
+    {
+        // Every accepted order exists once, and nothing else does: an idempotency key never made two orders.
+        var orders = snapshot.Orders.ToDictionary(order => order.Id);
+        Assert.Equal(plan.Count, accepted.Count);
+        Assert.Equal(accepted.Values.Distinct().Count(), accepted.Count);
+        Assert.Equal(accepted.Count, snapshot.Orders.Count);
+        Assert.All(accepted.Values, id => Assert.True(orders.ContainsKey(id), $"accepted order {id} is missing"));
+
+        // Every order reached a final state.
+        Assert.All(snapshot.Orders, order => Assert.True(order.Status is "Confirmed" or "Cancelled", $"order {order.Id} is {order.Status}"));
+        var confirmed = snapshot.Orders.Where(order => order.Status == "Confirmed").ToList();
+        var cancelled = snapshot.Orders.Where(order => order.Status == "Cancelled").ToList();
+
+        // Stock is conserved: initial = available + committed for confirmed orders; nothing is left reserved.
+        foreach (var (sku, initial) in initialStock)
+        {
+            var product = Assert.Single(snapshot.Products, product => product.Sku == sku);
+            var sold = confirmed.SelectMany(order => order.Items).Where(line => line.Sku == sku).Sum(line => line.Quantity);
+            Assert.True(product.Reserved == 0, $"{sku}: {product.Reserved} left reserved");
+            Assert.True(product.Committed == sold, $"{sku}: committed {product.Committed}, confirmed orders bought {sold}");
+            Assert.True(initial == product.Stock + product.Committed, $"{sku}: initial {initial} != available {product.Stock} + committed {product.Committed}");
+        }
+
+        // Money is conserved: charged − refunded = total of confirmed orders; no key charged (or refunded) twice.
+        Assert.All(snapshot.Ledger.GroupBy(entry => (entry.IdempotencyKey, entry.Kind)), group => Assert.Single(group));
+        var charged = snapshot.Ledger.Where(entry => entry.Kind == "Charge").Sum(entry => entry.Amount);
+        var refunded = snapshot.Ledger.Where(entry => entry.Kind == "Refund").Sum(entry => entry.Amount);
+        var confirmedTotal = confirmed.Sum(order => order.Total ?? 0m);
+        Assert.Equal(confirmedTotal, charged - refunded);
+        Assert.Equal(charged - refunded, snapshot.PaymentSummary.GetProperty("net").GetDecimal());
+        Assert.All(confirmed, order => Assert.True(order.Total > 0, $"confirmed order {order.Id} has no total"));
+        var netByOrder = snapshot.Ledger.GroupBy(entry => entry.OrderId)
+            .ToDictionary(group => group.Key, group => group.Sum(entry => entry.Kind == "Charge" ? entry.Amount : -entry.Amount));
+        Assert.All(confirmed, order => Assert.Equal(order.Total, netByOrder.GetValueOrDefault(order.Id)));
+        Assert.All(cancelled, order => Assert.Equal(0m, netByOrder.GetValueOrDefault(order.Id)));
+
+        // Exactly one shipment per confirmed order, none for cancelled ones.
+        var created = snapshot.Shipments.Where(shipment => shipment.Status == "Created").ToList();
+        Assert.Equal(created.Count, created.Select(shipment => shipment.OrderId).Distinct().Count());
+        Assert.Equal(confirmed.Select(order => order.Id).Order(), created.Select(shipment => shipment.OrderId).Order());
+
+        // One notification per final order, of the right kind.
+        var notified = snapshot.Notifications.GroupBy(notification => notification.OrderId).ToDictionary(group => group.Key, group => group.ToList());
+        Assert.Equal(snapshot.Orders.Count, notified.Count);
+        Assert.All(snapshot.Orders, order =>
+        {
+            var notification = Assert.Single(notified[order.Id]);
+            Assert.Equal(order.Status, notification.Kind);
+        });
+
+        // The planned failures failed the way they should.
+        foreach (var order in plan)
+        {
+            var actual = orders[accepted[order.IdempotencyKey]];
+            var expectedStep = order.Kind switch
+            {
+                OrderKind.Declined => "process_payment",
+                OrderKind.OutOfStock => "reserve_inventory",
+                OrderKind.Undeliverable => "create_shipment",
+                _ => null,
+            };
+            if (expectedStep is not null)
+            {
+                Assert.Equal("Cancelled", actual.Status);
+                Assert.StartsWith(expectedStep, actual.Reason, StringComparison.Ordinal);
+            }
+        }
+    }
+}

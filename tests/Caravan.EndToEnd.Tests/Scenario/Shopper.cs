@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Caravan.EndToEnd.Tests.Scenario;
+
+/// <summary>
+/// Places planned orders through the gateway like a careful client: every POST carries the order's
+/// Idempotency-Key, and a failed attempt (connection refused, 5xx, timeout — as happens while a
+/// process is being killed) is retried with the same key until the order is accepted.
+/// </summary>
+public sealed class Shopper(HttpClient gateway, TimeSpan perOrderDeadline)
+{
+    private int _retries;
+
+    /// <summary>Accepted order id by idempotency key.</summary>
+    public ConcurrentDictionary<string, Guid> Accepted { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>How many attempts failed and were retried.</summary>
+    public int Retries => _retries;
+
+    public async Task PlaceAllAsync(IReadOnlyList<PlannedOrder> orders, int concurrency, CancellationToken cancellationToken)
+    {
+        await Parallel.ForEachAsync(
+            orders,
+            new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+            async (order, token) =>
+            {
+                Guid id;
+                if (order.Kind == OrderKind.SubmittedTwice && order.Number % 2 == 0)
+                {
+                    // Both copies at once: the race must still yield one order.
+                    var both = await Task.WhenAll(PlaceAsync(order, token), PlaceAsync(order, token));
+                    Assert.Equal(both[0], both[1]);
+                    id = both[0];
+                }
+                else
+                {
+                    id = await PlaceAsync(order, token);
+                    if (order.Kind == OrderKind.SubmittedTwice)
+                    {
+                        Assert.Equal(id, await PlaceAsync(order, token));
+                    }
+                }
+
+                Accepted[order.IdempotencyKey] = id;
+            });
+    }
+
+    private async Task<Guid> PlaceAsync(PlannedOrder order, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(perOrderDeadline);
+        var delay = TimeSpan.FromMilliseconds(100);
+        string? lastFailure = null;
+        while (true)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/orders") { Content = JsonContent.Create(order.Body) };
+                request.Headers.Add("Idempotency-Key", order.IdempotencyKey);
+                using var response = await gateway.SendAsync(request, deadline.Token);
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    var body = await response.Content.ReadFromJsonAsync<JsonElement>(deadline.Token);
+                    return body.GetProperty("id").GetGuid();
+                }
+
+                var text = await response.Content.ReadAsStringAsync(deadline.Token);
+                if ((int)response.StatusCode < 500 && response.StatusCode != HttpStatusCode.TooManyRequests)
+                {
+                    Assert.Fail($"Order {order.Number} ({order.Kind}) was refused with {(int)response.StatusCode}: {text}");
+                }
+
+                lastFailure = $"{(int)response.StatusCode} {text}";
+            }
+            catch (Exception exception) when (!deadline.IsCancellationRequested && exception is HttpRequestException or OperationCanceledException or IOException)
+            {
+                lastFailure = exception.Message;
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Order {order.Number} was not accepted within {perOrderDeadline}; last failure: {lastFailure}");
+            }
+
+            Interlocked.Increment(ref _retries);
+            try
+            {
+                await Task.Delay(delay, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Order {order.Number} was not accepted within {perOrderDeadline}; last failure: {lastFailure}");
+            }
+
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
+        }
+    }
+}
