@@ -17,6 +17,7 @@ public static class CaravanGateway
     [
         new("/api/v1/users", "users"),
         new("/api/v1/orders", "orders"),
+        new("/api/v1/sagas", "orders"),
         new("/api/v1/products", "inventory"),
         new("/api/v1/reservations", "inventory"),
         new("/api/v1/payments", "payments"),

@@ -36,6 +36,7 @@ public sealed class GatewayRoutingTests : IAsyncLifetime
     [InlineData("/api/v1/users/0190f3c2-7a1b-7c3d-9e4f-5a6b7c8d9e0f/orders?page=2", "users")]
     [InlineData("/api/v1/orders", "orders")]
     [InlineData("/api/v1/orders/42/cancel", "orders")]
+    [InlineData("/api/v1/sagas?status=Stuck", "orders")]
     [InlineData("/api/v1/products?limit=5", "inventory")]
     [InlineData("/api/v1/products/TENT-2P", "inventory")]
     [InlineData("/api/v1/reservations/r-1", "inventory")]
