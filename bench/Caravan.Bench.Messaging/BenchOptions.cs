@@ -29,7 +29,7 @@ internal sealed class BenchOptions
                               throughput measures latency without a growing backlog
           --sides S           both | ceiling | caravan (default both)
           --concurrency N     Caravan consumer Concurrency (default: library default, 4)
-          --prefetch N        Caravan consumer Prefetch (default: library default, 16)
+          --prefetch N        Caravan consumer Prefetch (default: library default, 64)
           --relay-batch N     Caravan outbox relay BatchSize (default: library default, 200)
           --ceiling-batch N   rows the raw consumer deletes per transaction, at most (default 256)
           --ceiling-idle M    how the raw consumer waits on an empty queue: spin | sleep (default spin)
@@ -169,7 +169,7 @@ internal sealed class BenchOptions
     /// <summary>The Caravan settings of this run, as printed in the report.</summary>
     public string CaravanSettings() => string.Create(
         CultureInfo.InvariantCulture,
-        $"Concurrency={Concurrency?.ToString(CultureInfo.InvariantCulture) ?? "4 (default)"}, Prefetch={Prefetch?.ToString(CultureInfo.InvariantCulture) ?? "16 (default)"}, relay BatchSize={RelayBatch?.ToString(CultureInfo.InvariantCulture) ?? "200 (default)"}");
+        $"Concurrency={Concurrency?.ToString(CultureInfo.InvariantCulture) ?? "4 (default)"}, Prefetch={Prefetch?.ToString(CultureInfo.InvariantCulture) ?? "64 (default)"}, relay BatchSize={RelayBatch?.ToString(CultureInfo.InvariantCulture) ?? "200 (default)"}");
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
