@@ -44,9 +44,11 @@ internal sealed class AppHostRun
     /// dashboard gets free ports instead of its launch profile's fixed 18888/18889, so that the benchmark
     /// can run beside a developer's <c>dotnet run</c> (as the app host tests do); everything else is the
     /// launch profile's settings. <paramref name="settings"/> are extra app host settings, <c>key=value</c>
-    /// (passed as <c>--key=value</c>).
+    /// (passed as <c>--key=value</c>); <paramref name="environment"/> extra environment variables, which
+    /// every process the app host starts inherits.
     /// </summary>
-    public static AppHostRun Start(string repositoryRoot, string dataDirectory, int gatewayPort, IEnumerable<string> settings, string logPath)
+    public static AppHostRun Start(
+        string repositoryRoot, string dataDirectory, int gatewayPort, IEnumerable<string> settings, IEnumerable<string> environment, string logPath)
     {
         string[] command =
         [
@@ -76,6 +78,11 @@ internal sealed class AppHostRun
         start.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
         start.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
         start.Environment["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
+        foreach (var variable in environment)
+        {
+            var equals = variable.IndexOf('=', StringComparison.Ordinal);
+            start.Environment[variable[..equals]] = variable[(equals + 1)..];
+        }
 
         var log = new StreamWriter(logPath) { AutoFlush = true };
         var process = new Process { StartInfo = start };

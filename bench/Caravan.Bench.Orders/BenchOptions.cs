@@ -18,6 +18,8 @@ internal sealed class BenchOptions
           --port P            the gateway's port (default: a free one)
           --set KEY=VALUE     an app host setting, passed as --KEY=VALUE (repeatable), e.g.
                               --set Caravan:Payments:Latency=00:00:00.050
+          --env NAME=VALUE    an environment variable for the app host, which every process it starts
+                              inherits (repeatable), e.g. --env OTEL_SDK_DISABLED=true
           --ceiling-runs N    runs of the messaging ceiling (default 3; 0 skips it)
           --timeout S         seconds the start (with its build) and the wait for final states may each take (default 600)
           --keep              keep the data directory and the app host's log
@@ -33,6 +35,9 @@ internal sealed class BenchOptions
 
     /// <summary>Extra app host settings, <c>key=value</c>.</summary>
     public List<string> Settings { get; } = [];
+
+    /// <summary>Extra environment variables of the app host, <c>name=value</c>.</summary>
+    public List<string> Environment { get; } = [];
 
     public int CeilingRuns { get; private set; } = 3;
 
@@ -58,16 +63,20 @@ internal sealed class BenchOptions
                     : throw new ArgumentException($"{name} must be an integer from {min} to {max}, not '{text}'.");
             }
 
+            string Pair()
+            {
+                var text = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs NAME=VALUE.");
+                return text.IndexOf('=', StringComparison.Ordinal) > 0 ? text : throw new ArgumentException($"{name} needs NAME=VALUE, not '{text}'.");
+            }
+
             switch (name)
             {
                 case "--orders": options.Orders = Int(1); break;
                 case "--concurrency": options.Concurrency = Int(1, 1024); break;
                 case "--warmup": options.Warmup = Int(0); break;
                 case "--port": options.Port = Int(1, 65535); break;
-                case "--set":
-                    var setting = i + 1 < args.Length ? args[++i] : throw new ArgumentException("--set needs KEY=VALUE.");
-                    options.Settings.Add(setting.Contains('=', StringComparison.Ordinal) ? setting : throw new ArgumentException($"--set needs KEY=VALUE, not '{setting}'."));
-                    break;
+                case "--set": options.Settings.Add(Pair()); break;
+                case "--env": options.Environment.Add(Pair()); break;
                 case "--ceiling-runs": options.CeilingRuns = Int(0, 20); break;
                 case "--timeout": options.TimeoutSeconds = Int(1); break;
                 case "--keep": options.Keep = true; break;

@@ -19,8 +19,8 @@ internal static class Machine
 
     public static string OperatingSystem()
     {
-        var pretty = ReadLines("/etc/os-release").FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal));
-        return pretty is null ? RuntimeInformation.OSDescription : $"{pretty["PRETTY_NAME=".Length..].Trim('"')}, {RuntimeInformation.OSDescription}";
+        var kernel = ReadLines("/proc/sys/kernel/osrelease").FirstOrDefault();
+        return kernel is null ? RuntimeInformation.OSDescription : $"{RuntimeInformation.OSDescription}, kernel {kernel.Trim()}";
     }
 
     /// <summary>The output of a short command run in <paramref name="directory"/> (git, dotnet --version), or "?".</summary>

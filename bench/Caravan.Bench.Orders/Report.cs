@@ -8,7 +8,15 @@ internal static class Report
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     public static void Print(
-        BenchOptions options, RunResult result, CpuUsage cpu, CpuUsage idle, MessageCounts before, MessageCounts after, StopResult stop, List<double>? ceilingRuns)
+        BenchOptions options,
+        RunResult result,
+        CpuUsage cpu,
+        CpuUsage idle,
+        MessageCounts before,
+        MessageCounts after,
+        (List<(string Step, Percentiles Ms)> Rows, string? Problem) steps,
+        StopResult stop,
+        List<double>? ceilingRuns)
     {
         var n = (double)result.Orders;
         var enqueuedPerOrder = (after.Enqueued - before.Enqueued) / n;
@@ -36,7 +44,23 @@ internal static class Report
         Line($"  dead letters                {after.DeadLetters - before.DeadLetters} new ({after.DeadLetters} in all)");
 
         Console.WriteLine();
-        Line($"CPU from the first POST until all orders were seen final ({cpu.Seconds:0.0} s; 1.00 = one core busy), and idle just before ({idle.Seconds:0.0} s, no requests):");
+        Line($"Where an order's time goes, from the services' own row timestamps (server clock; each step is one or two message hops):");
+        if (steps.Problem is not null)
+        {
+            Line($"  (not available: {steps.Problem})");
+        }
+        else
+        {
+            Line($"| step | p50 ms | p90 ms | p99 ms | max ms |");
+            Line($"|---|---:|---:|---:|---:|");
+            foreach (var (step, ms) in steps.Rows)
+            {
+                Line($"| {step} | {Ms(ms.P50)} | {Ms(ms.P90)} | {Ms(ms.P99)} | {Ms(ms.Max)} |");
+            }
+        }
+
+        Console.WriteLine();
+        Line($"CPU from the first POST until all orders were seen final ({cpu.Seconds:0.0} s; 1.00 = one core busy), and idle before the warm-up ({idle.Seconds:0.0} s without requests, 10 s after the system was ready):");
         Line($"| program | processes | cores | CPU ms per order | idle cores |");
         Line($"|---|---:|---:|---:|---:|");
         var idleCores = idle.ByProgram.ToDictionary(row => row.Label, row => row.Cores, StringComparer.Ordinal);

@@ -34,7 +34,8 @@ internal sealed record RunResult(
     double FirstTenthP50Ms,
     double LastTenthP50Ms,
     int Retries,
-    int RetriedOrders)
+    int RetriedOrders,
+    IReadOnlyList<Guid> Ids)
 {
     public static RunResult From(IReadOnlyList<PlacedOrder> placed, IReadOnlyList<FinalOrder> all, int retries)
     {
@@ -67,6 +68,7 @@ internal sealed record RunResult(
             Percentiles.Of(latencies.Take(tenth)).P50,
             Percentiles.Of(latencies.TakeLast(tenth)).P50,
             retries,
-            joined.Count(pair => pair.Placed.Attempts > 1));
+            joined.Count(pair => pair.Placed.Attempts > 1),
+            [.. joined.Select(pair => pair.Placed.Id)]);
     }
 }
