@@ -13,6 +13,9 @@ public sealed class OrdersOptions
     /// <summary>Ask the Users service whether the user exists before accepting an order.</summary>
     public bool VerifyUsers { get; set; } = true;
 
+    /// <summary>How long placing an order waits for Users to answer, retries included, before answering 503.</summary>
+    public TimeSpan UsersTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     public OrderSagaOptions Saga { get; set; } = new();
 }
 
