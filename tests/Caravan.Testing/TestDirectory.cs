@@ -1,4 +1,4 @@
-namespace Caravan.Services.Tests;
+namespace Caravan.Testing;
 
 /// <summary>A fresh folder under the system temp folder, deleted with the test.</summary>
 public sealed class TestDirectory : IDisposable
