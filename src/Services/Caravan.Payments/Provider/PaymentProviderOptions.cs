@@ -11,6 +11,10 @@ public sealed class PaymentProviderOptions
     /// <summary>Probability (0 to 1) that a charge fails with a simulated provider outage before it writes anything.</summary>
     public double TransientFailureRate { get; set; }
 
-    /// <summary>How long the provider takes to answer a charge.</summary>
+    /// <summary>
+    /// How long the provider takes to answer a charge. The wait happens inside the handler's
+    /// transaction, and SQLite has one writer per file, so while it lasts no other payment is written:
+    /// a demo knob, not a model of a real provider's concurrency.
+    /// </summary>
     public TimeSpan Latency { get; set; } = TimeSpan.Zero;
 }
