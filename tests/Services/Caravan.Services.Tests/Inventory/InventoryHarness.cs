@@ -13,33 +13,19 @@ namespace Caravan.Services.Tests.Inventory;
 /// The Inventory service on a fresh data directory, with a probe (queue <c>saga-probe</c>) that plays the
 /// order saga: it sends the commands and records the replies.
 /// </summary>
-public sealed class InventoryHarness : IAsyncDisposable
+public sealed class InventoryHarness : ServiceTestBed
 {
     public const string ProbeName = "saga-probe";
 
-    private readonly TestDirectory _directory;
-
     private InventoryHarness(TestDirectory directory, ServiceHost host, MessagingProbe probe)
+        : base(directory, host, probe)
     {
-        _directory = directory;
-        Host = host;
-        Probe = probe;
     }
-
-    public ServiceHost Host { get; }
-
-    public MessagingProbe Probe { get; }
-
-    public HttpClient Client => Host.Client;
-
-    public string DataDirectory => _directory.Path;
 
     public static async Task<InventoryHarness> StartAsync()
     {
-        var directory = new TestDirectory();
-        var host = await StartHostAsync(directory.Path);
-        var probe = await MessagingProbe.StartAsync(
-            directory.Path, ProbeName, typeof(StockReserved), typeof(StockReservationFailed), typeof(StockReleased));
+        var (directory, host, probe) = await StartPartsAsync(
+            path => StartHostAsync(path), ProbeName, typeof(StockReserved), typeof(StockReservationFailed), typeof(StockReleased));
         return new InventoryHarness(directory, host, probe);
     }
 
@@ -106,12 +92,6 @@ public sealed class InventoryHarness : IAsyncDisposable
         [.. Probe.Received.Where(message => message is StockReserved reserved && reserved.OrderId == orderId
             || message is StockReservationFailed failed && failed.OrderId == orderId)];
 
-    public async ValueTask DisposeAsync()
-    {
-        await Probe.DisposeAsync();
-        await Host.DisposeAsync();
-        _directory.Dispose();
-    }
 }
 
 /// <summary>A product's three stock columns as the API shows them.</summary>

@@ -1,27 +1,14 @@
-using Caravan.Messaging;
 using Caravan.Notifications;
-using Dapper;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Caravan.Services.Tests.Notifications;
 
 /// <summary>The notifications service on a fresh broker, with a probe that publishes order events to it.</summary>
-internal sealed class NotificationsTestBed : IAsyncDisposable
+internal sealed class NotificationsTestBed : ServiceTestBed
 {
-    private readonly TestDirectory _directory;
-
     private NotificationsTestBed(TestDirectory directory, ServiceHost host, MessagingProbe probe)
+        : base(directory, host, probe)
     {
-        _directory = directory;
-        Host = host;
-        Probe = probe;
     }
-
-    public ServiceHost Host { get; }
-
-    public MessagingProbe Probe { get; }
-
-    public HttpClient Client => Host.Client;
 
     public static async Task<NotificationsTestBed> StartAsync()
     {
@@ -40,19 +27,6 @@ internal sealed class NotificationsTestBed : IAsyncDisposable
     /// <summary>Waits until the service has handled <paramref name="count"/> messages in all (its inbox records one per message id).</summary>
     public Task WaitUntilHandledAsync(int count) =>
         Eventually.HoldsAsync(async () => await HandledCountAsync() >= count, $"the service has handled {count} events");
-
-    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null)
-    {
-        await using var connection = await Host.Services.GetRequiredService<IServiceDatabase>().OpenConnectionAsync();
-        return [.. await connection.QueryAsync<T>(sql, parameters)];
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Probe.DisposeAsync();
-        await Host.DisposeAsync();
-        _directory.Dispose();
-    }
 
     /// <summary>Messages the service's inbox has recorded: one per handled message id.</summary>
     private async Task<long> HandledCountAsync() =>

@@ -1,39 +1,28 @@
 using Caravan.Contracts;
-using Caravan.Messaging;
 using Caravan.Shipping;
-using Dapper;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Caravan.Services.Tests.Shipping;
 
 /// <summary>The shipping service on a fresh broker, with a probe that sends it commands and records its replies.</summary>
-internal sealed class ShippingTestBed : IAsyncDisposable
+internal sealed class ShippingTestBed : ServiceTestBed
 {
     public static readonly Address Home = new("1 Main Street", "Springfield", "12345", "US");
 
     public static readonly IReadOnlyList<OrderLine> Items = [new("SKU-1", 2), new("SKU-2", 1)];
 
-    private readonly TestDirectory _directory;
-
     private ShippingTestBed(TestDirectory directory, ServiceHost host, MessagingProbe probe)
+        : base(directory, host, probe)
     {
-        _directory = directory;
-        Host = host;
-        Probe = probe;
     }
-
-    public ServiceHost Host { get; }
-
-    public MessagingProbe Probe { get; }
-
-    public HttpClient Client => Host.Client;
 
     public static async Task<ShippingTestBed> StartAsync()
     {
-        var directory = new TestDirectory();
-        var host = await ServiceHost.StartAsync(directory.Path, builder => builder.AddShippingService(), app => app.MapShippingEndpoints());
-        var probe = await MessagingProbe.StartAsync(
-            directory.Path, "shipping-probe", typeof(ShipmentCreated), typeof(ShipmentRejected), typeof(ShipmentCancelled));
+        var (directory, host, probe) = await StartPartsAsync(
+            path => ServiceHost.StartAsync(path, builder => builder.AddShippingService(), app => app.MapShippingEndpoints()),
+            "shipping-probe",
+            typeof(ShipmentCreated),
+            typeof(ShipmentRejected),
+            typeof(ShipmentCancelled));
         return new ShippingTestBed(directory, host, probe);
     }
 
@@ -63,23 +52,6 @@ internal sealed class ShippingTestBed : IAsyncDisposable
             _ => false,
         })];
 
-    /// <summary>Runs a query on the service's own database (read-only use).</summary>
-    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null)
-    {
-        await using var connection = await Host.Services.GetRequiredService<IServiceDatabase>().OpenConnectionAsync();
-        return [.. await connection.QueryAsync<T>(sql, parameters)];
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Probe.DisposeAsync();
-        await Host.DisposeAsync();
-        _directory.Dispose();
-    }
-
-    private async Task<object> WaitForReplyAsync(Guid orderId, int count)
-    {
-        await Eventually.HoldsAsync(() => RepliesFor(orderId).Count >= count, $"reply {count} about order {orderId} arrives");
-        return RepliesFor(orderId)[count - 1];
-    }
+    private Task<object> WaitForReplyAsync(Guid orderId, int count) =>
+        WaitForReplyAsync(() => RepliesFor(orderId), count, $"order {orderId}");
 }
