@@ -39,7 +39,20 @@ public sealed class OrderSystemTests(ITestOutputHelper output)
     {
         await using var system = await CaravanAppHost.StartAsync(StartTimeout, FastRecovery);
         var monkey = new ChaosMonkey(system, seed: 11, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4));
-        await RunScenarioAsync(system, seed: 13, chaos: monkey);
+        try
+        {
+            await RunScenarioAsync(system, seed: 13, chaos: monkey);
+        }
+        finally
+        {
+            // What the chaos did and how the app host answered it, for a run that went wrong.
+            output.WriteLine($"{monkey.Kills.Count} kills: {string.Join(", ", monkey.Kills)}");
+            foreach (var line in system.Log.Lines.TakeLast(300))
+            {
+                output.WriteLine(line);
+            }
+        }
+
         Assert.True(monkey.Kills.Count >= 3, $"the chaos run killed only {monkey.Kills.Count} processes");
     }
 
@@ -83,7 +96,6 @@ public sealed class OrderSystemTests(ITestOutputHelper output)
         output.WriteLine($"{plan.Count} orders accepted in {(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s with {shopper.Retries} retried attempts.");
         if (chaos is not null)
         {
-            output.WriteLine($"{chaos.Kills.Count} kills: {string.Join(", ", chaos.Kills)}");
             foreach (var resource in CaravanAppHost.AllResources)
             {
                 await system.WaitForReadyAsync(resource, TimeSpan.FromMinutes(2), token);

@@ -20,9 +20,10 @@ public sealed class CaravanAppHost : IAsyncDisposable
 
     public static IReadOnlyList<string> AllResources { get; } = [.. Services, Gateway];
 
-    private CaravanAppHost(DistributedApplication app, TestDirectory dataDirectory, int gatewayPort)
+    private CaravanAppHost(DistributedApplication app, TestDirectory dataDirectory, int gatewayPort, CapturedLog log)
     {
         App = app;
+        Log = log;
         DataDirectory = dataDirectory;
         GatewayPort = gatewayPort;
     }
@@ -32,6 +33,9 @@ public sealed class CaravanAppHost : IAsyncDisposable
     public TestDirectory DataDirectory { get; }
 
     public int GatewayPort { get; }
+
+    /// <summary>The app host's warnings and the crash supervisor's every line (what died, what was restarted when).</summary>
+    public CapturedLog Log { get; }
 
     public Uri GatewayAddress => new($"http://127.0.0.1:{GatewayPort}");
 
@@ -55,18 +59,21 @@ public sealed class CaravanAppHost : IAsyncDisposable
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
+        var log = new CapturedLog();
         DistributedApplication? app = null;
         try
         {
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Caravan_AppHost>(args, deadline.Token);
             builder.Services.AddLogging(logging => logging
                 .SetMinimumLevel(LogLevel.Warning)
+                .AddFilter("Caravan.AppHost.Supervision", LogLevel.Information)
+                .AddProvider(log)
                 // Readiness checks fail until each process listens; the timeout message names what never became healthy.
                 .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical));
             app = await builder.BuildAsync(deadline.Token);
             await app.StartAsync(deadline.Token);
             await Task.WhenAll(AllResources.Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name, deadline.Token)));
-            return new CaravanAppHost(app, dataDirectory, gatewayPort);
+            return new CaravanAppHost(app, dataDirectory, gatewayPort, log);
         }
         catch (Exception exception)
         {

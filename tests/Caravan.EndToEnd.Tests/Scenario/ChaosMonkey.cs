@@ -11,7 +11,7 @@ public sealed class ChaosMonkey(CaravanAppHost host, int seed, TimeSpan minInter
     private readonly Random _random = new(seed);
     private readonly List<string> _kills = [];
 
-    /// <summary>"resource(pid)" of every kill, in order.</summary>
+    /// <summary>"resource(pid) at time" of every kill, in order.</summary>
     public IReadOnlyList<string> Kills => _kills;
 
     public async Task RunAsync(CancellationToken stop)
@@ -32,7 +32,7 @@ public sealed class ChaosMonkey(CaravanAppHost host, int seed, TimeSpan minInter
             if (host.ServicePid(victim) is { } pid)
             {
                 ServiceProcesses.Kill(pid);
-                _kills.Add($"{victim}({pid})");
+                _kills.Add($"{victim}({pid}) at {DateTimeOffset.UtcNow:HH:mm:ss.fff}");
             }
         }
     }
