@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Caravan.Gateway.OpenApi;
@@ -16,12 +17,17 @@ public static class OpenApiDocsExtensions
     /// <summary>The documents the gateway publishes; the first is the one <c>/docs</c> opens on.</summary>
     public static IReadOnlyList<string> DocumentNames { get; } = ["v1", "v2"];
 
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    // Served as application/json, never inside HTML, so "+" and "<" need no escaping ("application/problem+json").
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static IHostApplicationBuilder AddCaravanOpenApiDocs(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<OpenApiDocsOptions>().BindConfiguration(OpenApiDocsOptions.Section);
+        builder.Services.AddOptions<OpenApiDocsOptions>()
+            .BindConfiguration(OpenApiDocsOptions.Section)
+            .Validate(options => options.CacheFor >= TimeSpan.Zero && options.FetchTimeout > TimeSpan.Zero,
+                $"{OpenApiDocsOptions.Section}: CacheFor must not be negative and FetchTimeout must be positive.")
+            .ValidateOnStart();
         builder.Services.AddHttpClient(ServiceDocumentClient.HttpClientName);
         builder.Services.AddSingleton<ServiceDocumentClient>();
         builder.Services.AddSingleton<MergedDocumentCache>();
