@@ -60,7 +60,3 @@ internal sealed class PublicRoutes
             .OfType<Uri>()
             .Select(uri => new ServiceAddress(uri.Host, new Uri(uri.GetLeftPart(UriPartial.Authority))));
 }
-
-/// <param name="Service">The service's name (the host of its destination address).</param>
-/// <param name="BaseAddress">Where the gateway reaches it, resolved by service discovery (<c>http://orders</c>).</param>
-internal sealed record ServiceAddress(string Service, Uri BaseAddress);

@@ -3,18 +3,6 @@ using System.Text.Json.Nodes;
 namespace Caravan.Gateway.OpenApi;
 
 /// <summary>What one service answered when asked for one of its OpenAPI documents.</summary>
-internal enum ServiceDocumentOutcome
-{
-    /// <summary>The service served the document.</summary>
-    Found,
-
-    /// <summary>The service answered 404: it has no document of that version, which is not a failure.</summary>
-    NotPublished,
-
-    /// <summary>The service did not answer, failed, or served something that is not a JSON object.</summary>
-    Unavailable,
-}
-
 /// <param name="Service">The service's name, as service discovery knows it (<c>orders</c>).</param>
 /// <param name="Outcome">What the service answered.</param>
 /// <param name="Document">The document when <paramref name="Outcome"/> is <see cref="ServiceDocumentOutcome.Found"/>.</param>
