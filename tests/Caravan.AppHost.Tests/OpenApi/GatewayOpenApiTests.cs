@@ -134,6 +134,18 @@ public sealed class GatewayOpenApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServiceServingNoJsonObject_IsNamedMissing_AndTheOthersAreMerged()
+    {
+        _standIns!.ServeText("shipping", "v1", "<html>not a document</html>");
+
+        var document = await GetDocumentAsync(_gateway!, "v1");
+
+        Assert.Equal(["shipping"], document["x-caravan-missing"]!.AsArray().Select(service => service!.GetValue<string>()));
+        Assert.Null(document["paths"]!["/api/v1/shipments"]);
+        Assert.NotNull(document["paths"]!["/api/v1/products"]);
+    }
+
+    [Fact]
     public async Task MergedDocument_IsServedFromCache_UntilCacheForHasPassed()
     {
         await GetDocumentAsync(_gateway!, "v1");

@@ -40,8 +40,10 @@ internal sealed class OpenApiStandIns : IAsyncDisposable
     }
 
     /// <summary>Serves <paramref name="document"/> at <c>/openapi/{name}.json</c> of <paramref name="service"/>.</summary>
-    public void Serve(string service, string name, JsonObject document) =>
-        _documents[(service, $"/openapi/{name}.json")] = document.ToJsonString();
+    public void Serve(string service, string name, JsonObject document) => ServeText(service, name, document.ToJsonString());
+
+    /// <summary>Serves <paramref name="body"/>, whatever it is, as <c>/openapi/{name}.json</c> of <paramref name="service"/>.</summary>
+    public void ServeText(string service, string name, string body) => _documents[(service, $"/openapi/{name}.json")] = body;
 
     public int RequestsFor(string service, string path) => _requests.GetValueOrDefault((service, path));
 
