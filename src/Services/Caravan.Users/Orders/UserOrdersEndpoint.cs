@@ -38,7 +38,11 @@ internal static class UserOrdersEndpoint
         if (answer.Body is { } body)
         {
             // Links name this resource, not the Orders URL the page came from.
-            PageLinks.Add(http, body.GetProperty("pagination").Deserialize<Pagination>(JsonSerializerOptions.Web)!);
+            if (body.GetProperty("pagination").Deserialize<Pagination>(JsonSerializerOptions.Web) is { } pagination)
+            {
+                PageLinks.Add(http, pagination);
+            }
+
             return TypedResults.Ok(body);
         }
 

@@ -138,6 +138,17 @@ public sealed class RequestIdTests : IAsyncLifetime
         Assert.Equal("logged-1", entry.Scope[RequestId.TagName]);
     }
 
+    [Theory]
+    [InlineData("abc\r\nSet-Cookie: x=1")]
+    [InlineData("abc\nX-Admin: 1")]
+    [InlineData("abc\r")]
+    [InlineData("tab\there")]
+    [InlineData("nul\0")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void HeaderInjectionAttempts_AndEmptyValues_AreNotValidIds(string? id) =>
+        Assert.False(RequestId.IsValid(id));
+
     [Fact]
     public void TheDefaultGenerator_MakesVersion7Guids_ThatAreValidIds()
     {

@@ -136,6 +136,24 @@ public sealed class ServiceErrorShapeTests : IDisposable
         await ProblemAssert.ShapeAsync(second, HttpStatusCode.UnprocessableEntity, "IDEMPOTENCY_KEY_REUSED", "Idempotency-Key");
     }
 
+    [Theory]
+    [InlineData("users", "/api/v1/users")]
+    [InlineData("orders", "/api/v1/orders")]
+    [InlineData("inventory", "/api/v1/products")]
+    public async Task AJsonEndpoint_CalledWithAnotherContentType_Is415(string service, string path)
+    {
+        await using var host = await StartAsync(service);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent("name=Ada", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+        request.Headers.Add("Idempotency-Key", "form-1");
+
+        using var response = await host.Client.SendAsync(request);
+
+        await ProblemAssert.ShapeAsync(response, HttpStatusCode.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE");
+    }
+
     private Task<ServiceHost> StartAsync(string service) => service switch
     {
         "users" => Users.UsersHost.StartAsync(_directory),
