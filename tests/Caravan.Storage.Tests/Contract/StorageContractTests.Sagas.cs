@@ -1,5 +1,7 @@
 using System.Data.Common;
+using System.Globalization;
 using Caravan.Sagas;
+using Dapper;
 
 namespace Caravan.Storage.Tests;
 
@@ -44,6 +46,14 @@ public abstract partial class StorageContractTests
                 (expected.Name, expected.Status, expected.Reason, expected.Attempts, expected.CompensationAttempts, expected.Uncertain),
                 (actual.Name, actual.Status, actual.Reason, actual.Attempts, actual.CompensationAttempts, actual.Uncertain));
         }
+
+        // The filter columns, the same on every engine: text ids and round-trip UTC timestamps, status by name.
+        await using var connection = await Database.OpenConnectionAsync();
+        var row = await connection.QuerySingleAsync<(string Id, string Definition, string Status, long Version, string CreatedAt, string UpdatedAt)>(
+            "SELECT id, definition, status, version, created_at, updated_at FROM caravan_sagas");
+        Assert.Equal((instance.Id.ToString(), "order", "Stuck", 1L), (row.Id, row.Definition, row.Status, row.Version));
+        Assert.Equal((instance.CreatedAt, instance.UpdatedAt), (DateTimeOffset.Parse(row.CreatedAt, CultureInfo.InvariantCulture), DateTimeOffset.Parse(row.UpdatedAt, CultureInfo.InvariantCulture)));
+        Assert.EndsWith("Z", row.CreatedAt, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -158,6 +168,20 @@ public abstract partial class StorageContractTests
 
         Assert.Equal([completed.Id, stuckOld.Id], await QuerySagaIdsAsync(new SagaQuery { Limit = 2 }));
         Assert.Empty(await QuerySagaIdsAsync(new SagaQuery { Status = SagaStatus.Resolved }));
+    }
+
+    [Fact]
+    public async Task Sagas_Query_ReflectsUpdatedStatusAndTime()
+    {
+        var instance = NewSaga("order", SagaStatus.Compensating, Epoch);
+        await InTransactionAsync((connection, transaction) => Sagas.InsertAsync(instance, connection, transaction, CancellationToken.None));
+        instance.Status = SagaStatus.Stuck;
+        instance.UpdatedAt = Epoch.AddHours(2);
+        await InTransactionAsync((connection, transaction) => Sagas.UpdateAsync(instance, 1, connection, transaction, CancellationToken.None));
+
+        Assert.Empty(await QuerySagaIdsAsync(new SagaQuery { Status = SagaStatus.Compensating }));
+        Assert.Empty(await QuerySagaIdsAsync(new SagaQuery { Status = SagaStatus.Stuck, UpdatedBefore = Epoch.AddHours(1) }));
+        Assert.Equal([instance.Id], await QuerySagaIdsAsync(new SagaQuery { Status = SagaStatus.Stuck, UpdatedBefore = Epoch.AddHours(3) }));
     }
 
     [Fact]
