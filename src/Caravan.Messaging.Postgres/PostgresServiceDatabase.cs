@@ -86,9 +86,11 @@ public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable
             }
         }
 
-        // CREATE DATABASE takes no parameters; the name is quoted as an identifier.
+        // CREATE DATABASE takes no parameters; the name is quoted as an identifier. Text compares byte by
+        // byte (collation C), as on SQLite, so that ORDER BY on ids, SKUs and timestamps gives the same
+        // pages on both engines whatever locale the server was initialised with.
         var quoted = "\"" + DatabaseName.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-        await using var create = new NpgsqlCommand("CREATE DATABASE " + quoted, connection);
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {quoted} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C'", connection);
         try
         {
             await create.ExecuteNonQueryAsync(cancellationToken);

@@ -27,6 +27,9 @@ public sealed class PostgresServiceDatabaseTests(PostgresServer server) : IAsync
         Assert.Equal(PostgresSchema.Version, version);
         var tables = await connection.QueryAsync<string>("SELECT tablename FROM pg_tables WHERE tablename LIKE 'caravan_%' ORDER BY tablename");
         Assert.Equal(["caravan_inbox", "caravan_outbox", "caravan_schema"], tables);
+
+        // Text sorts byte by byte, as on SQLite (a linguistic collation would put "a-2" before "A-1").
+        Assert.Equal(["A-1", "B-1", "a-2"], await connection.QueryAsync<string>("SELECT v FROM (VALUES ('a-2'), ('B-1'), ('A-1')) AS t (v) ORDER BY v"));
     }
 
     [Fact]
