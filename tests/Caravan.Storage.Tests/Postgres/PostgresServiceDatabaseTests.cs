@@ -28,7 +28,8 @@ public sealed class PostgresServiceDatabaseTests(PostgresServer server) : IAsync
         var tables = await connection.QueryAsync<string>("SELECT tablename FROM pg_tables WHERE tablename LIKE 'caravan_%' ORDER BY tablename");
         Assert.Equal(["caravan_inbox", "caravan_outbox", "caravan_schema"], tables);
 
-        // Text sorts byte by byte, as on SQLite (a linguistic collation would put "a-2" before "A-1").
+        // Text sorts byte by byte, as on SQLite (a linguistic collation would put "a-2" before "B-1").
+        Assert.Equal("C", await connection.QuerySingleAsync<string>("SELECT datcollate FROM pg_database WHERE datname = current_database()"));
         Assert.Equal(["A-1", "B-1", "a-2"], await connection.QueryAsync<string>("SELECT v FROM (VALUES ('a-2'), ('B-1'), ('A-1')) AS t (v) ORDER BY v"));
     }
 
