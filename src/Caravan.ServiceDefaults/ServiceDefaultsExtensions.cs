@@ -1,5 +1,6 @@
 using Caravan.ServiceDefaults.Health;
 using Caravan.ServiceDefaults.Problems;
+using Caravan.ServiceDefaults.Versioning;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
@@ -72,6 +73,7 @@ public static class ServiceDefaultsExtensions
         app.UseStatusCodePages();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/health/ready");
+        app.UseCaravanApi();
         return app;
     }
 

@@ -2,6 +2,7 @@ using Caravan.Messaging;
 using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
+using Caravan.ServiceDefaults.Versioning;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -13,7 +14,7 @@ internal static class NotificationsEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var notifications = routes.MapGroup("/api/v1/notifications").WithTags("Notifications");
+        var notifications = routes.MapApiResource("notifications").WithTags("Notifications");
         notifications.MapGet("", ListAsync);
         notifications.MapGet("/{id:guid}", GetAsync);
     }

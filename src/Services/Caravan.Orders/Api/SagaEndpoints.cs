@@ -11,9 +11,8 @@ internal static class SagaEndpoints
 {
     public sealed record ResolveRequest(string? Note);
 
-    public static void Map(IEndpointRouteBuilder app)
+    public static void Map(IEndpointRouteBuilder sagas)
     {
-        var sagas = app.MapGroup("/api/v1/sagas").WithTags("Sagas");
         sagas.MapGet("/", ListAsync);
         sagas.MapGet("/{id}", GetAsync);
         sagas.MapPost("/{id}/retry", RetryAsync);

@@ -3,6 +3,7 @@ using Caravan.Payments.Charges;
 using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
+using Caravan.ServiceDefaults.Versioning;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -17,7 +18,7 @@ internal static class PaymentsEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var payments = routes.MapGroup("/api/v1/payments").WithTags("Payments");
+        var payments = routes.MapApiResource("payments").WithTags("Payments");
         payments.MapGet("", ListPaymentsAsync);
         payments.MapGet("/ledger", ListLedgerAsync);
         payments.MapGet("/summary", SummaryAsync);
