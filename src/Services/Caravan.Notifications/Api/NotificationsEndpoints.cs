@@ -15,8 +15,8 @@ internal static class NotificationsEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         var notifications = routes.MapApiResource("notifications").WithTags("Notifications");
-        notifications.MapGet("", ListAsync);
-        notifications.MapGet("/{id:guid}", GetAsync);
+        notifications.MapGet("", ListAsync).WithName("ListNotifications").WithSummary("List notifications, newest first");
+        notifications.MapGet("/{id:guid}", GetAsync).WithName("GetNotification").WithSummary("Read a notification");
     }
 
     /// <summary><c>GET /api/v1/notifications?orderId=&amp;userId=&amp;kind=&amp;page=&amp;limit=</c>.</summary>

@@ -20,8 +20,8 @@ internal static class ShipmentsEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         var shipments = routes.MapApiResource("shipments").WithTags("Shipments");
-        shipments.MapGet("", ListAsync);
-        shipments.MapGet("/{shipmentId:guid}", GetAsync);
+        shipments.MapGet("", ListAsync).WithName("ListShipments").WithSummary("List shipments, newest first");
+        shipments.MapGet("/{shipmentId:guid}", GetAsync).WithName("GetShipment").WithSummary("Read a shipment");
     }
 
     /// <summary><c>GET /api/v1/shipments?orderId=&amp;status=&amp;page=&amp;limit=</c>.</summary>
