@@ -15,6 +15,12 @@ public static class RetirementPolicies
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(retirement);
         var link = new Uri(retirement.Link, UriKind.RelativeOrAbsolute);
+        if (!link.IsAbsoluteUri)
+        {
+            // Asp.Versioning writes a relative link under the request's path base, adding the '/' itself.
+            link = new Uri(retirement.Link.TrimStart('/'), UriKind.Relative);
+        }
+
         if (retirement.Deprecated is { } deprecated)
         {
             options.Policies.Deprecate(resource, version).Effective(deprecated)

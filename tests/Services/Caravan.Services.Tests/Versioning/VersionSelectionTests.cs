@@ -103,6 +103,15 @@ public sealed class VersionSelectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Orders_v1_links_its_retirement_to_the_api_docs_by_default()
+    {
+        using var response = await _orders.Client.GetAsync(new Uri("/api/v1/orders", UriKind.Relative));
+
+        Assert.Equal("Wed, 30 Jun 2027 00:00:00 GMT", response.Headers.GetValues("Sunset").Single());
+        Assert.Contains(response.Headers.GetValues("Link"), link => link.StartsWith("</docs>; rel=\"sunset\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_rejected_version_writes_nothing()
     {
         using var conflicting = Place("/api/v1/orders", header: "2.0");
