@@ -1,6 +1,7 @@
 using Caravan.ServiceDefaults.Health;
 using Caravan.ServiceDefaults.Problems;
 using Caravan.ServiceDefaults.RequestIds;
+using Caravan.ServiceDefaults.Versioning;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
@@ -71,6 +72,7 @@ public static class ServiceDefaultsExtensions
         app.UseStatusCodePages();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/health/ready");
+        app.UseCaravanApi();
         return app;
     }
 

@@ -16,10 +16,10 @@ internal static class ProductEndpoints
 {
     public static RouteGroupBuilder MapProductEndpoints(this RouteGroupBuilder group)
     {
-        group.MapPost("", CreateAsync);
-        group.MapGet("", ListAsync);
-        group.MapGet("/{sku}", GetAsync);
-        group.MapPut("/{sku}", UpdateAsync);
+        group.MapPost("", CreateAsync).WithName("CreateProduct").WithSummary("Add a product with its price and stock");
+        group.MapGet("", ListAsync).WithName("ListProducts").WithSummary("List the catalogue, a page at a time");
+        group.MapGet("/{sku}", GetAsync).WithName("GetProduct").WithSummary("Read a product and its stock");
+        group.MapPut("/{sku}", UpdateAsync).WithName("UpdateProduct").WithSummary("Change a product's name, price or available stock");
         return group;
     }
 

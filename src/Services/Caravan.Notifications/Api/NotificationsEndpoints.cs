@@ -2,6 +2,7 @@ using Caravan.Messaging;
 using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
+using Caravan.ServiceDefaults.Versioning;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -13,9 +14,9 @@ internal static class NotificationsEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var notifications = routes.MapGroup("/api/v1/notifications").WithTags("Notifications");
-        notifications.MapGet("", ListAsync);
-        notifications.MapGet("/{id:guid}", GetAsync);
+        var notifications = routes.MapApiResource("notifications").WithTags("Notifications");
+        notifications.MapGet("", ListAsync).WithName("ListNotifications").WithSummary("List notifications, newest first");
+        notifications.MapGet("/{id:guid}", GetAsync).WithName("GetNotification").WithSummary("Read a notification");
     }
 
     /// <summary><c>GET /api/v1/notifications?orderId=&amp;userId=&amp;kind=&amp;page=&amp;limit=</c>.</summary>

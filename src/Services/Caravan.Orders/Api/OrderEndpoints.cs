@@ -15,18 +15,36 @@ using Microsoft.Extensions.Options;
 
 namespace Caravan.Orders.Api;
 
-/// <summary><c>/api/v1/orders</c>: place an order (idempotent by key), read one, list them.</summary>
+/// <summary>
+/// <c>/api/v1/orders</c> and <c>/api/v2/orders</c>: place an order (idempotent by key), read one, list
+/// them. Both versions run the same handlers; v2 reshapes their answers (<see cref="OrderV2Shape"/>).
+/// </summary>
 internal static class OrderEndpoints
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    public static void Map(IEndpointRouteBuilder app)
+    public static void MapV1(IEndpointRouteBuilder orders)
     {
-        var orders = app.MapGroup("/api/v1/orders").WithTags("Orders");
-        orders.MapPost("/", PlaceAsync);
-        orders.MapGet("/{id}", GetAsync);
-        orders.MapGet("/", ListAsync);
+        orders.MapPost("/", PlaceAsync).Describe<OrderResponse>("PlaceOrderV1", "Place an order", StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        orders.MapGet("/{id}", GetAsync).Describe<OrderResponse>("GetOrderV1", "Read an order with its saga steps").ProducesProblem(StatusCodes.Status404NotFound);
+        orders.MapGet("/", ListAsync).Describe<Page<OrderResponse>>("ListOrdersV1", "List orders by user and status, a page at a time");
     }
+
+    public static void MapV2(IEndpointRouteBuilder orders)
+    {
+        orders.MapPost("/", PlaceAsync).AddEndpointFilter(OrderV2Shape.Filter)
+            .Describe<OrderV2Response>("PlaceOrderV2", "Place an order", StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        orders.MapGet("/{id}", GetAsync).AddEndpointFilter(OrderV2Shape.Filter)
+            .Describe<OrderV2Response>("GetOrderV2", "Read an order with its saga steps").ProducesProblem(StatusCodes.Status404NotFound);
+        orders.MapGet("/", ListAsync).AddEndpointFilter(OrderV2Shape.Filter)
+            .Describe<Page<OrderV2Response>>("ListOrdersV2", "List orders by user and status, a page at a time");
+    }
+
+    /// <summary>Names an endpoint and declares its success body and its 400 validation problem, for the OpenAPI documents.</summary>
+    private static RouteHandlerBuilder Describe<TResponse>(this RouteHandlerBuilder endpoint, string name, string summary, int status = StatusCodes.Status200OK) =>
+        endpoint.WithName(name).WithSummary(summary).Produces<TResponse>(status).ProducesValidationProblem();
 
     private static async Task<IResult> PlaceAsync(
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,

@@ -3,6 +3,7 @@ using Caravan.Payments.Charges;
 using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
+using Caravan.ServiceDefaults.Versioning;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -17,11 +18,11 @@ internal static class PaymentsEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var payments = routes.MapGroup("/api/v1/payments").WithTags("Payments");
-        payments.MapGet("", ListPaymentsAsync);
-        payments.MapGet("/ledger", ListLedgerAsync);
-        payments.MapGet("/summary", SummaryAsync);
-        payments.MapGet("/{paymentId:guid}", GetPaymentAsync);
+        var payments = routes.MapApiResource("payments").WithTags("Payments");
+        payments.MapGet("", ListPaymentsAsync).WithName("ListPayments").WithSummary("List charges, newest first");
+        payments.MapGet("/ledger", ListLedgerAsync).WithName("ListLedger").WithSummary("List the ledger of money movements, newest first");
+        payments.MapGet("/summary", SummaryAsync).WithName("GetPaymentsSummary").WithSummary("Totals of the ledger");
+        payments.MapGet("/{paymentId:guid}", GetPaymentAsync).WithName("GetPayment").WithSummary("Read a charge");
     }
 
     /// <summary><c>GET /api/v1/payments?orderId=&amp;status=&amp;page=&amp;limit=</c>: charges, including tombstones (with a null paymentId).</summary>

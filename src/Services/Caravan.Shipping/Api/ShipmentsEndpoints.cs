@@ -3,6 +3,7 @@ using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
 using Caravan.Shipping.Shipments;
+using Caravan.ServiceDefaults.Versioning;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -18,9 +19,9 @@ internal static class ShipmentsEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var shipments = routes.MapGroup("/api/v1/shipments").WithTags("Shipments");
-        shipments.MapGet("", ListAsync);
-        shipments.MapGet("/{shipmentId:guid}", GetAsync);
+        var shipments = routes.MapApiResource("shipments").WithTags("Shipments");
+        shipments.MapGet("", ListAsync).WithName("ListShipments").WithSummary("List shipments, newest first");
+        shipments.MapGet("/{shipmentId:guid}", GetAsync).WithName("GetShipment").WithSummary("Read a shipment");
     }
 
     /// <summary><c>GET /api/v1/shipments?orderId=&amp;status=&amp;page=&amp;limit=</c>.</summary>

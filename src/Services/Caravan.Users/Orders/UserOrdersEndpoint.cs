@@ -15,7 +15,7 @@ internal static class UserOrdersEndpoint
 {
     public static RouteGroupBuilder MapUserOrdersEndpoint(this RouteGroupBuilder group)
     {
-        group.MapGet("/{id}/orders", ListAsync);
+        group.MapGet("/{id}/orders", ListAsync).WithName("ListUserOrders").WithSummary("List a user's orders, as the Orders service pages them");
         return group;
     }
 

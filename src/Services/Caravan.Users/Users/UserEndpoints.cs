@@ -16,11 +16,11 @@ internal static class UserEndpoints
 {
     public static RouteGroupBuilder MapUserEndpoints(this RouteGroupBuilder group)
     {
-        group.MapPost("", CreateAsync);
-        group.MapGet("", ListAsync);
-        group.MapGet("/{id}", GetAsync);
-        group.MapPut("/{id}", UpdateAsync);
-        group.MapDelete("/{id}", DeleteAsync);
+        group.MapPost("", CreateAsync).WithName("CreateUser").WithSummary("Create a user");
+        group.MapGet("", ListAsync).WithName("ListUsers").WithSummary("List users, a page at a time");
+        group.MapGet("/{id}", GetAsync).WithName("GetUser").WithSummary("Read a user");
+        group.MapPut("/{id}", UpdateAsync).WithName("ReplaceUser").WithSummary("Replace a user's name and e-mail");
+        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteUser").WithSummary("Delete a user");
         return group;
     }
 
