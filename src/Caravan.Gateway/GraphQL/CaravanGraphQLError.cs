@@ -17,6 +17,12 @@ internal sealed class CaravanGraphQLError : ExecutionError
 
     public IReadOnlyList<FieldError> Details { get; }
 
+    /// <summary>
+    /// A fresh error with the same content: GraphQL.NET writes the path and locations of the field into
+    /// the error it catches, so one failed batch must give each of its fields an error of its own.
+    /// </summary>
+    public CaravanGraphQLError Copy() => new(Code!, Message, Details, InnerException);
+
     public static CaravanGraphQLError NotFound(string what, string id) =>
         new(GraphQLErrorCodes.NotFound, $"{what} '{id}' was not found.");
 

@@ -39,12 +39,7 @@ public static class GraphQLGatewayExtensions
             .AddSystemTextJson()
             .AddErrorInfoProvider<CaravanErrorInfoProvider>()
             .AddComplexityAnalyzer((complexity, services) =>
-            {
-                var limits = services.GetRequiredService<IOptions<CaravanGraphQLOptions>>().Value;
-                complexity.MaxDepth = limits.MaxDepth;
-                complexity.MaxComplexity = limits.MaxComplexity;
-                complexity.DefaultListImpactMultiplier = limits.ListMultiplier;
-            }));
+                GraphQLLimits.Apply(complexity, services.GetRequiredService<IOptions<CaravanGraphQLOptions>>().Value)));
         return builder;
     }
 

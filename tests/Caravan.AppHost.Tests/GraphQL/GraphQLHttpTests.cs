@@ -137,4 +137,51 @@ public sealed class GraphQLHttpTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotAcceptable, answer.Status);
         Assert.Empty(_gateway.Shop.Calls);
     }
+
+    [Fact]
+    public async Task DeeplyNestedDocument_IsAnError_NotA500()
+    {
+        var query = string.Concat(Enumerable.Repeat("{ users ", 5000)) + string.Concat(Enumerable.Repeat("}", 5000));
+
+        var answer = await _gateway.PostAsync(query);
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.NotEmpty(answer.Errors);
+        Assert.Empty(_gateway.Shop.Calls);
+    }
+
+    [Fact]
+    public async Task DeeplyNestedVariables_Get400Problem()
+    {
+        var variables = "{\"v\":" + string.Concat(Enumerable.Repeat("[", 1000)) + string.Concat(Enumerable.Repeat("]", 1000)) + "}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/graphql", UriKind.Relative))
+        {
+            Content = new StringContent($"{{\"query\":\"{{ users {{ id }} }}\",\"variables\":{variables}}}", Encoding.UTF8, "application/json"),
+        };
+
+        var answer = await _gateway.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Equal("application/problem+json", answer.MediaType);
+    }
+
+    [Fact]
+    public async Task Introspection_DescribesTheSchema()
+    {
+        var data = (await _gateway.PostAsync("{ __type(name: \"Order\") { fields { name type { kind ofType { name } } } } }")).AssertData();
+
+        var fields = data.GetProperty("__type").GetProperty("fields").EnumerateArray().Select(field => field.GetProperty("name").GetString()).ToList();
+        Assert.Superset(new HashSet<string?> { "id", "userId", "total", "status", "user", "items", "steps", "createdAt", "updatedAt" }, fields.ToHashSet());
+    }
+
+    [Fact]
+    public async Task StandardIntrospectionQuery_IsWithinTheLimits()
+    {
+        const string typeRef = "kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }";
+        var query = $"{{ __schema {{ queryType {{ name }} mutationType {{ name }} types {{ kind name fields(includeDeprecated: true) {{ name args {{ name type {{ {typeRef} }} }} type {{ {typeRef} }} }} inputFields {{ name type {{ {typeRef} }} }} }} }} }}";
+
+        var data = (await _gateway.PostAsync(query)).AssertData();
+
+        Assert.Equal("Mutation", data.GetProperty("__schema").GetProperty("mutationType").GetProperty("name").GetString());
+    }
 }

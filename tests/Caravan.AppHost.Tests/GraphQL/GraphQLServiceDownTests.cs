@@ -22,6 +22,9 @@ public sealed class GraphQLServiceDownTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
+    private static string Path(JsonElement error) =>
+        string.Join('/', error.GetProperty("path").EnumerateArray().Select(part => part.ToString()));
+
     [Fact]
     public async Task OrdersDown_OrdersQuery_IsServiceUnavailable()
     {
@@ -37,13 +40,17 @@ public sealed class GraphQLServiceDownTests : IAsyncLifetime
     public async Task OrdersDown_UsersStillAnswer_AndTheirOrdersAreNullWithTheError()
     {
         _gateway.Shop.AddUser("Ada", "ada@example.com");
+        _gateway.Shop.AddUser("Grace", "grace@example.com");
 
         var answer = await _gateway.PostAsync("{ users { name orders { id } } }");
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
-        var user = Assert.Single(answer.Data.GetProperty("users").EnumerateArray());
-        Assert.Equal("Ada", user.GetProperty("name").GetString());
-        Assert.Equal(JsonValueKind.Null, user.GetProperty("orders").ValueKind);
-        Assert.Equal(["SERVICE_UNAVAILABLE"], answer.ErrorCodes);
+        var users = answer.Data.GetProperty("users").EnumerateArray().ToList();
+        Assert.Equal(["Ada", "Grace"], users.Select(user => user.GetProperty("name").GetString()));
+        Assert.All(users, user => Assert.Equal(JsonValueKind.Null, user.GetProperty("orders").ValueKind));
+
+        // One failed batch, one error per field it failed, each with its own path.
+        Assert.Equal(["SERVICE_UNAVAILABLE", "SERVICE_UNAVAILABLE"], answer.ErrorCodes);
+        Assert.Equal(["users/0/orders", "users/1/orders"], answer.Errors.Select(Path).Order());
     }
 }

@@ -67,7 +67,16 @@ internal sealed class BatchLoader<TKey, TValue>(
     {
         public async Task<TValue?> GetResultAsync(CancellationToken cancellationToken = default)
         {
-            var values = await loader.Dispatch(batch, cancellationToken);
+            IReadOnlyDictionary<TKey, TValue> values;
+            try
+            {
+                values = await loader.Dispatch(batch, cancellationToken);
+            }
+            catch (CaravanGraphQLError error)
+            {
+                throw error.Copy();
+            }
+
             return values.TryGetValue(key, out var value) ? value : null;
         }
 
