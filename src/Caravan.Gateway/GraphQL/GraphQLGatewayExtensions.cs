@@ -38,6 +38,10 @@ public static class GraphQLGatewayExtensions
             .AddGraphTypes(typeof(CaravanSchema).Assembly)
             .AddSystemTextJson()
             .AddErrorInfoProvider<CaravanErrorInfoProvider>()
+            .AddUnhandledExceptionHandler(context => GraphQLLog.FieldFailed(
+                context.ExecutionOptions.RequestServices!.GetRequiredService<ILoggerFactory>().CreateLogger(GraphQLLog.Category),
+                context.OriginalException,
+                context.FieldContext?.FieldDefinition.Name))
             .AddComplexityAnalyzer((complexity, services) =>
                 GraphQLLimits.Apply(complexity, services.GetRequiredService<IOptions<CaravanGraphQLOptions>>().Value)));
         return builder;
