@@ -4,11 +4,12 @@ using GraphQL.Execution;
 namespace Caravan.Gateway.GraphQL;
 
 /// <summary>
-/// GraphQL.NET's error formatting (message, locations, path, <c>extensions.code</c>), plus
+/// GraphQL.NET's error formatting (message, locations, path, <c>extensions.code</c>; not the codes of
+/// inner exceptions, which tell callers about the gateway's internals), plus
 /// <c>extensions.details: [{ field, message }]</c> for errors about invalid input, the same details a
 /// service's validation problem carries.
 /// </summary>
-internal sealed class CaravanErrorInfoProvider() : ErrorInfoProvider(new ErrorInfoProviderOptions { ExposeData = false })
+internal sealed class CaravanErrorInfoProvider() : ErrorInfoProvider(new ErrorInfoProviderOptions { ExposeData = false, ExposeCodes = false })
 {
     public override ErrorInfo GetInfo(ExecutionError executionError)
     {

@@ -134,6 +134,7 @@ public sealed class GraphQLQueryTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.Equal(["VALIDATION_ERROR"], answer.ErrorCodes);
+        Assert.Equal("'status' must be one of Pending, Compensating, Confirmed, Cancelled.", answer.Errors[0].GetProperty("message").GetString());
         var detail = answer.Errors[0].GetProperty("extensions").GetProperty("details")[0];
         Assert.Equal("status", detail.GetProperty("field").GetString());
         Assert.Contains("Pending", detail.GetProperty("message").GetString(), StringComparison.Ordinal);

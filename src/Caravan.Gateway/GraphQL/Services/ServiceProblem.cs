@@ -27,8 +27,12 @@ internal sealed record ServiceProblem(string Message, IReadOnlyList<FieldError> 
             return new ServiceProblem(fallback, []);
         }
 
-        var message = Text(body, "detail") ?? Text(body, "title") ?? fallback;
+        // A validation problem's title is generic ("The request is not valid."): its field messages say more.
         var errors = body.TryGetProperty("errors", out var found) ? ReadErrors(found) : [];
+        var message = Text(body, "detail")
+            ?? (errors.Count > 0 ? string.Join(" ", errors.Select(error => error.Message)) : null)
+            ?? Text(body, "title")
+            ?? fallback;
         return new ServiceProblem(message, errors.Count > 0 ? errors : [new FieldError(null, message)]);
     }
 
