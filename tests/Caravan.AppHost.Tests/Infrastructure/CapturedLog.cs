@@ -7,7 +7,9 @@ namespace Caravan.AppHost.Tests.Infrastructure;
 /// <summary>
 /// Keeps the app host's log lines in memory (timestamped, newest last, at most <see cref="Capacity"/>), so
 /// that a test can print what the supervisor did — which crash it saw, when it restarted what — next to its
-/// own result. Which lines arrive is decided by the logging filters of the host it is added to.
+/// own result. It keeps the supervisor's lines (<c>Caravan.AppHost.Supervision</c>) from Information up and
+/// everyone else's from Warning up, whatever the host's own filters let through (the app host's
+/// appsettings turn Information on, which would bury them under the services' request logs).
 /// </summary>
 public sealed class CapturedLog : ILoggerProvider
 {
@@ -17,7 +19,10 @@ public sealed class CapturedLog : ILoggerProvider
 
     public IReadOnlyList<string> Lines => [.. _lines];
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+    public const string SupervisionCategory = "Caravan.AppHost.Supervision";
+
+    public ILogger CreateLogger(string categoryName) =>
+        new Logger(this, categoryName, categoryName.StartsWith(SupervisionCategory, StringComparison.Ordinal) ? LogLevel.Information : LogLevel.Warning);
 
     public void Dispose()
     {
@@ -31,15 +36,20 @@ public sealed class CapturedLog : ILoggerProvider
         }
     }
 
-    private sealed class Logger(CapturedLog log, string category) : ILogger
+    private sealed class Logger(CapturedLog log, string category, LogLevel minimum) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum && logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            if (!IsEnabled(logLevel))
+            {
+                return;
+            }
+
             var time = DateTimeOffset.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
             var text = formatter(state, exception);
             if (exception is not null)

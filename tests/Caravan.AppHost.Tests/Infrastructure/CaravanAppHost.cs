@@ -66,7 +66,7 @@ public sealed class CaravanAppHost : IAsyncDisposable
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Caravan_AppHost>(args, deadline.Token);
             builder.Services.AddLogging(logging => logging
                 .SetMinimumLevel(LogLevel.Warning)
-                .AddFilter("Caravan.AppHost.Supervision", LogLevel.Information)
+                .AddFilter(CapturedLog.SupervisionCategory, LogLevel.Information)
                 .AddProvider(log)
                 // Readiness checks fail until each process listens; the timeout message names what never became healthy.
                 .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical));

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Gateway benchmark: requests/s and p50/p99 of `GET /api/v1/products/{sku}` through Caravan's gateway
+# (YARP, with rate limiting and request ids on, limits set high) against the same Inventory backend behind
+# nginx as a plain reverse proxy, and against the backend directly (the ceiling), with wrk, in one run.
+#
+#   bash bench/gateway/run.sh [--duration 20] [--connections 64] [--threads 2] [--rounds 3]
+#
+# Installs nginx and wrk with apt when missing. Builds Release, starts the backend (Caravan.Inventory with
+# its demo products on a fresh SQLite file), the gateway and nginx on free loopback ports, runs wrk against
+# each target in turn for every round (direct, nginx, gateway, so that drift hits all three alike), prints a
+# Markdown table of every run and the medians, and stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+duration=20
+connections=64
+threads=2
+rounds=3
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --duration) duration="$2"; shift 2 ;;
+    --connections) connections="$2"; shift 2 ;;
+    --threads) threads="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
+  echo "installing nginx and wrk (apt)..." >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx wrk >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build src/Services/Caravan.Inventory -c Release -v q -nologo >/dev/null
+dotnet build src/Caravan.Gateway -c Release -v q -nologo >/dev/null
+
+work=$(mktemp -d /tmp/caravan-bench-gateway.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+backend_port=$(free_port); gateway_port=$(free_port); nginx_port=$(free_port)
+sku=TENT-2P
+path="/api/v1/products/$sku"
+
+wait_for() {
+  local url=$1
+  for _ in $(seq 1 300); do
+    if curl -fsS -o /dev/null "$url"; then return 0; fi
+    sleep 0.1
+  done
+  echo "$url did not answer" >&2
+  exit 1
+}
+
+# Quiet logs everywhere: request logging would measure the console, not the proxy.
+quiet=(Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft.AspNetCore=Warning ASPNETCORE_ENVIRONMENT=Production)
+
+env "${quiet[@]}" \
+  ASPNETCORE_URLS="http://127.0.0.1:$backend_port" \
+  Caravan__DataDirectory="$work/data" \
+  Caravan__Inventory__SeedDemoProducts=true \
+  dotnet src/Services/Caravan.Inventory/bin/Release/net10.0/Caravan.Inventory.dll >"$work/inventory.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$backend_port$path"
+
+# Rate limiting stays on, with limits far above what one wrk client can reach.
+env "${quiet[@]}" \
+  ASPNETCORE_URLS="http://127.0.0.1:$gateway_port" \
+  services__inventory__http__0="http://127.0.0.1:$backend_port" \
+  Caravan__Gateway__RateLimiting__Anonymous__TokensPerSecond=10000000 \
+  Caravan__Gateway__RateLimiting__Anonymous__Burst=10000000 \
+  dotnet src/Caravan.Gateway/bin/Release/net10.0/Caravan.Gateway.dll >"$work/gateway.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$gateway_port$path"
+
+# nginx as a plain reverse proxy: keep-alive to the backend, no logging, one worker per core.
+cat >"$work/nginx.conf" <<EOF
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream backend { server 127.0.0.1:$backend_port; keepalive 128; }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
+  }
+}
+EOF
+nginx -c "$work/nginx.conf" -p "$work" -e "$work/nginx-error.log"
+wait_for "http://127.0.0.1:$nginx_port$path"
+
+# Every target must answer the same body before anything is timed.
+direct_body=$(curl -fsS "http://127.0.0.1:$backend_port$path")
+[[ "$(curl -fsS "http://127.0.0.1:$nginx_port$path")" == "$direct_body" ]] || { echo "nginx answers differently" >&2; exit 1; }
+[[ "$(curl -fsS "http://127.0.0.1:$gateway_port$path")" == "$direct_body" ]] || { echo "the gateway answers differently" >&2; exit 1; }
+request_id=$(curl -fsS -D - -o /dev/null "http://127.0.0.1:$gateway_port$path" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-request-id"{print $2}')
+
+# wrk prints latencies as e.g. 812.00us, 1.52ms, 2.01s; convert to ms.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+    else { print v } }'
+}
+
+results="$work/results.tsv"
+: >"$results"
+run_one() {
+  local name=$1 port=$2 round=$3 t=$4 c=$5 out
+  out=$(wrk -t"$t" -c"$c" -d"${duration}s" --latency "http://127.0.0.1:$port$path")
+  local rps p50 p99 errors
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
+  p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  errors=$(awk '/Non-2xx or 3xx responses:/ {print $5} /Socket errors:/ {print "socket:" $0}' <<<"$out" | tr '\n' ' ')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$round" "$name" "$rps" "$p50" "$p99" "${errors:-0}" >>"$results"
+  printf 'c=%s round %s %-8s %10s req/s  p50 %7s ms  p99 %7s ms  errors %s\n' "$round" "$name" "$rps" "$p50" "$p99" "${errors:-0}" >&2
+}
+
+wrk -t1 -c8 -d3s "http://127.0.0.1:$gateway_port$path" >/dev/null   # JIT warm-up
+wrk -t1 -c8 -d3s "http://127.0.0.1:$nginx_port$path" >/dev/null
+for round in $(seq 1 "$rounds"); do
+  for target in "direct $backend_port" "nginx $nginx_port" "gateway $gateway_port"; do
+    run_one ${target} "$round" "$threads" "$connections"   # throughput: many connections
+  done
+  for target in "direct $backend_port" "nginx $nginx_port" "gateway $gateway_port"; do
+    run_one ${target} "$round" 1 1                          # latency: one request at a time
+  done
+done
+
+echo
+echo "GET $path, wrk -d${duration}s per run, $rounds rounds: throughput at -t$threads -c$connections, latency at -t1 -c1; gateway request id seen: ${request_id:-none}"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), nginx $(nginx -v 2>&1 | sed 's/.*\///'), commit $(git rev-parse --short HEAD)"
+echo
+python3 - "$results" <<'EOF'
+import statistics, sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
+print("| connections | round | target | req/s | p50 ms | p99 ms | errors |")
+print("|------------:|------:|--------|------:|-------:|-------:|-------:|")
+for r in rows:
+    print(f"| {r[0]} | {r[1]} | {r[2]} | {float(r[3]):,.0f} | {float(r[4]):.3f} | {float(r[5]):.3f} | {r[6]} |")
+med = {}
+for c in sorted({r[0] for r in rows}, key=int, reverse=True):
+    for name in ("direct", "nginx", "gateway"):
+        sel = [r for r in rows if r[0] == c and r[2] == name]
+        med[c, name] = tuple(statistics.median(float(r[i]) for r in sel) for i in (3, 4, 5))
+        print(f"| {c} | median | {name} | {med[c, name][0]:,.0f} | {med[c, name][1]:.3f} | {med[c, name][2]:.3f} | |")
+print()
+many = max({r[0] for r in rows}, key=int)
+print(f"throughput (c={many}), medians: gateway / nginx = {med[many, 'gateway'][0] / med[many, 'nginx'][0]:.2f}x (target >= 0.8x); "
+      f"gateway / direct = {med[many, 'gateway'][0] / med[many, 'direct'][0]:.2f}x; nginx / direct = {med[many, 'nginx'][0] / med[many, 'direct'][0]:.2f}x")
+print(f"p50 added over direct at c=1, medians: gateway {med['1', 'gateway'][1] - med['1', 'direct'][1]:.3f} ms (target < 1 ms), "
+      f"nginx {med['1', 'nginx'][1] - med['1', 'direct'][1]:.3f} ms; at c={many}: gateway {med[many, 'gateway'][1] - med[many, 'direct'][1]:.3f} ms, "
+      f"nginx {med[many, 'nginx'][1] - med[many, 'direct'][1]:.3f} ms")
+EOF
