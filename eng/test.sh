@@ -3,7 +3,8 @@
 # TRX results to artifacts/test-results (override with CARAVAN_TEST_RESULTS).
 #
 # The embedded mode needs nothing installed: tests start their own processes and SQLite files.
-# (When RabbitMQ / PostgreSQL / etcd tests arrive, this script starts those servers via eng/ first.)
+# PostgreSQL tests run against the server eng/postgres.sh starts here (and stops on exit), so every one
+# of them runs every time; CARAVAN_POSTGRES tells them where it is.
 #
 # Extra arguments go to `dotnet test`, e.g. eng/test.sh --filter FullyQualifiedName~Sqlite
 set -euo pipefail
@@ -15,6 +16,10 @@ mkdir -p "$results"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
+
+eng/postgres.sh start >/dev/null
+trap 'eng/postgres.sh stop' EXIT
+eval "$(eng/postgres.sh env)"
 
 dotnet build Caravan.slnx -c Release
 dotnet test Caravan.slnx -c Release --no-build \

@@ -25,12 +25,9 @@ public static class GraphQLGatewayExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.Services.AddHttpContextAccessor();
-        builder.Services.AddTransient<RequestIdForwarding>();
-        builder.Services.AddHttpClient<UsersApi>(http => http.BaseAddress = new Uri("http://users"))
-            .AddHttpMessageHandler<RequestIdForwarding>();
-        builder.Services.AddHttpClient<OrdersApi>(http => http.BaseAddress = new Uri("http://orders"))
-            .AddHttpMessageHandler<RequestIdForwarding>();
+        // ServiceDefaults gives every HttpClient discovery, resilience and the caller's X-Request-Id.
+        builder.Services.AddHttpClient<UsersApi>(http => http.BaseAddress = new Uri("http://users"));
+        builder.Services.AddHttpClient<OrdersApi>(http => http.BaseAddress = new Uri("http://orders"));
         builder.Services.AddScoped<RequestLoaders>();
 
         builder.Services.AddGraphQL(graphQL => graphQL

@@ -4,8 +4,8 @@ namespace Caravan.Gateway.GraphQL.Services;
 
 /// <summary>
 /// The useful part of a service's RFC 9457 problem: a message (detail, else title) and the field errors,
-/// read from either shape a service may send: <c>errors: { "field": ["message"] }</c> (ASP.NET Core's
-/// validation problem) or <c>errors: [{ field, message }]</c>.
+/// read from <c>details: [{ field, message }]</c> (ServiceDefaults' problem conventions) or, failing that,
+/// <c>errors: { "field": ["message"] }</c> (ASP.NET Core's validation problem) or <c>errors: [{ field, message }]</c>.
 /// </summary>
 internal sealed record ServiceProblem(string Message, IReadOnlyList<FieldError> Errors)
 {
@@ -28,7 +28,9 @@ internal sealed record ServiceProblem(string Message, IReadOnlyList<FieldError> 
         }
 
         // A validation problem's title is generic ("The request is not valid."): its field messages say more.
-        var errors = body.TryGetProperty("errors", out var found) ? ReadErrors(found) : [];
+        var errors = body.TryGetProperty("details", out var details) ? ReadErrors(details)
+            : body.TryGetProperty("errors", out var found) ? ReadErrors(found)
+            : [];
         var message = Text(body, "detail")
             ?? (errors.Count > 0 ? string.Join(" ", errors.Select(error => error.Message)) : null)
             ?? Text(body, "title")

@@ -44,7 +44,7 @@ internal static class ProductEndpoints
             cancellationToken: cancellationToken));
         if (inserted == 0)
         {
-            return Problems.Conflict("The sku is already taken.", $"A product with sku '{sku}' already exists.");
+            return Problems.Conflict("The sku is already taken.", $"A product with sku '{sku}' already exists.", "SKU_TAKEN");
         }
 
         await session.CommitAsync(cancellationToken);
@@ -52,7 +52,7 @@ internal static class ProductEndpoints
         return TypedResults.Created($"/api/v1/products/{Uri.EscapeDataString(sku)}", created);
     }
 
-    private static async Task<Results<Ok<Page<ProductResponse>>, ValidationProblem>> ListAsync(
+    private static async Task<Results<PageResult<ProductResponse>, ValidationProblem>> ListAsync(
         string? page, string? limit, IServiceDatabase database, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
@@ -63,7 +63,7 @@ internal static class ProductEndpoints
         }
 
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return TypedResults.Ok(await new SqlFilter().ReadPageAsync<ProductRow, ProductResponse>(
+        return PageResults.Ok(await new SqlFilter().ReadPageAsync<ProductRow, ProductResponse>(
             connection, ProductRow.Columns, "products", "sku", request, row => row.ToResponse(), cancellationToken));
     }
 

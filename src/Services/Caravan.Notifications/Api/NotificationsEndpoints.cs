@@ -19,7 +19,7 @@ internal static class NotificationsEndpoints
     }
 
     /// <summary><c>GET /api/v1/notifications?orderId=&amp;userId=&amp;kind=&amp;page=&amp;limit=</c>.</summary>
-    private static async Task<Results<Ok<Page<NotificationResponse>>, ValidationProblem>> ListAsync(
+    private static async Task<Results<PageResult<NotificationResponse>, ValidationProblem>> ListAsync(
         [FromQuery] string? orderId,
         [FromQuery] string? userId,
         [FromQuery] string? kind,
@@ -43,7 +43,7 @@ internal static class NotificationsEndpoints
         filter.Add("user_id", user?.ToString());
         filter.Add("kind", type?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return TypedResults.Ok(await filter.ReadPageAsync<NotificationRecord, NotificationResponse>(
+        return PageResults.Ok(await filter.ReadPageAsync<NotificationRecord, NotificationResponse>(
             connection, NotificationRecord.Columns, "notifications", "created_at DESC, id DESC", request, NotificationResponse.From, cancellationToken));
     }
 

@@ -143,7 +143,11 @@ internal static class OrderEndpoints
                 title: "This Idempotency-Key was used for a different order.",
                 detail: $"The key '{key}' already placed order {existing.Id} with a different body. Use a new key for a new order.",
                 statusCode: StatusCodes.Status422UnprocessableEntity,
-                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [IdempotencyKeyHeader] = ["already used for a different request"] } });
+                extensions: new Dictionary<string, object?>
+                {
+                    ["code"] = ProblemCodes.IdempotencyKeyReused,
+                    ["errors"] = new Dictionary<string, string[]> { [IdempotencyKeyHeader] = ["already used for a different request"] },
+                });
         }
 
         http.Response.Headers["Idempotent-Replayed"] = "true";
@@ -163,10 +167,10 @@ internal static class OrderEndpoints
     }
 
     private static async Task<IResult> ListAsync(
-        string? userId, string? status, string? page, string? limit, IServiceDatabase database, CancellationToken cancellationToken)
+        string[]? userId, string? status, string? page, string? limit, IServiceDatabase database, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        var user = QueryValues.ReadGuid(userId, "userId", errors);
+        var users = QueryValues.ReadGuids(userId, "userId", errors);
         var wanted = QueryValues.ReadEnum<OrderStatus>(status, "status", errors);
         var paging = PageRequest.Parse(page, limit, errors);
         if (!errors.IsEmpty)
@@ -175,10 +179,10 @@ internal static class OrderEndpoints
         }
 
         var filter = new SqlFilter();
-        filter.Add("user_id", user?.ToString());
+        filter.AddAny("user_id", [.. users.Select(user => user.ToString())]);
         filter.Add("status", wanted?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return TypedResults.Ok(await filter.ReadPageAsync<OrderRow, OrderResponse>(
+        return PageResults.Ok(await filter.ReadPageAsync<OrderRow, OrderResponse>(
             connection, OrderRow.Columns, "orders", "created_at, id", paging, row => ToResponse(row, saga: null, data: null), cancellationToken));
     }
 

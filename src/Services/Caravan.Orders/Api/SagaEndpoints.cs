@@ -79,11 +79,11 @@ internal static class SagaEndpoints
         }
         catch (SagaStateException exception)
         {
-            return Problems.Conflict("The saga is not in a state that allows this action.", exception.Message);
+            return Problems.Conflict("The saga is not in a state that allows this action.", exception.Message, "SAGA_STATE_CONFLICT");
         }
         catch (SagaConcurrencyException exception)
         {
-            return Problems.Conflict("The saga changed while the action ran; read it again and retry.", exception.Message);
+            return Problems.Conflict("The saga changed while the action ran; read it again and retry.", exception.Message, "SAGA_CONCURRENCY_CONFLICT");
         }
     }
 }

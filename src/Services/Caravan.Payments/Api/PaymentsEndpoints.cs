@@ -25,7 +25,7 @@ internal static class PaymentsEndpoints
     }
 
     /// <summary><c>GET /api/v1/payments?orderId=&amp;status=&amp;page=&amp;limit=</c>: charges, including tombstones (with a null paymentId).</summary>
-    private static async Task<Results<Ok<Page<PaymentResponse>>, ValidationProblem>> ListPaymentsAsync(
+    private static async Task<Results<PageResult<PaymentResponse>, ValidationProblem>> ListPaymentsAsync(
         [FromQuery] string? orderId,
         [FromQuery] string? status,
         [FromQuery] string? page,
@@ -46,7 +46,7 @@ internal static class PaymentsEndpoints
         filter.Add("order_id", order?.ToString());
         filter.Add("status", state?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return TypedResults.Ok(await filter.ReadPageAsync<ChargeRecord, PaymentResponse>(
+        return PageResults.Ok(await filter.ReadPageAsync<ChargeRecord, PaymentResponse>(
             connection, ChargeRecord.Columns, "charges", "created_at DESC, idempotency_key DESC", request, PaymentResponse.From, cancellationToken));
     }
 
@@ -63,7 +63,7 @@ internal static class PaymentsEndpoints
     }
 
     /// <summary><c>GET /api/v1/payments/ledger?orderId=&amp;page=&amp;limit=</c>: money movements.</summary>
-    private static async Task<Results<Ok<Page<LedgerEntryResponse>>, ValidationProblem>> ListLedgerAsync(
+    private static async Task<Results<PageResult<LedgerEntryResponse>, ValidationProblem>> ListLedgerAsync(
         [FromQuery] string? orderId,
         [FromQuery] string? page,
         [FromQuery] string? limit,
@@ -81,7 +81,7 @@ internal static class PaymentsEndpoints
         var filter = new SqlFilter();
         filter.Add("order_id", order?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return TypedResults.Ok(await filter.ReadPageAsync<LedgerRecord, LedgerEntryResponse>(
+        return PageResults.Ok(await filter.ReadPageAsync<LedgerRecord, LedgerEntryResponse>(
             connection, LedgerRecord.Columns, "payment_ledger", "at DESC, entry_id DESC", request, LedgerEntryResponse.From, cancellationToken));
     }
 

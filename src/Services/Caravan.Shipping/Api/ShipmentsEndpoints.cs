@@ -24,7 +24,7 @@ internal static class ShipmentsEndpoints
     }
 
     /// <summary><c>GET /api/v1/shipments?orderId=&amp;status=&amp;page=&amp;limit=</c>.</summary>
-    private static async Task<Results<Ok<Page<ShipmentResponse>>, ValidationProblem>> ListAsync(
+    private static async Task<Results<PageResult<ShipmentResponse>, ValidationProblem>> ListAsync(
         [FromQuery] string? orderId,
         [FromQuery] string? status,
         [FromQuery] string? page,
@@ -45,7 +45,7 @@ internal static class ShipmentsEndpoints
         filter.Add("order_id", order?.ToString());
         filter.Add("status", state?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return TypedResults.Ok(await filter.ReadPageAsync<ShipmentRecord, ShipmentResponse>(
+        return PageResults.Ok(await filter.ReadPageAsync<ShipmentRecord, ShipmentResponse>(
             connection, ShipmentRecord.Columns, "shipments", "created_at DESC, order_id DESC", request, ShipmentResponse.From, cancellationToken));
     }
 
