@@ -16,6 +16,7 @@ public sealed class GatewayTimeoutTests
         await using var gateway = await GatewayHost.StartAsync(services.Addresses, new Dictionary<string, string?>
         {
             ["Caravan:Gateway:Timeouts:Routes:orders"] = "00:00:01",
+            ["Caravan:Gateway:Timeouts:Default"] = "00:01:00",
         });
         using var client = gateway.CreateClient();
 
