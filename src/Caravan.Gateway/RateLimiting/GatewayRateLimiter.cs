@@ -19,7 +19,7 @@ internal sealed class GatewayRateLimiter(IOptionsMonitor<RateLimitingOptions> op
     private readonly PartitionedRateLimiter<HttpContext> _limiter = PartitionedRateLimiter.Create<HttpContext, ClientPartition>(context =>
         IsExempt(context, options.CurrentValue)
             ? RateLimitPartition.GetNoLimiter(default(ClientPartition))
-            : RateLimitPartition.GetTokenBucketLimiter(ClientPartition.For(context, options.CurrentValue), partition => partition.ToLimiterOptions()));
+            : RateLimitPartition.GetTokenBucketLimiter(PartitionOf(context, options.CurrentValue), partition => partition.ToLimiterOptions()));
 
     public PartitionedRateLimiter<HttpContext> Limiter => _limiter;
 
@@ -39,7 +39,7 @@ internal sealed class GatewayRateLimiter(IOptionsMonitor<RateLimitingOptions> op
             return;
         }
 
-        WriteHeaders(context, ClientPartition.For(context, current), statistics.CurrentAvailablePermits);
+        WriteHeaders(context, PartitionOf(context, current), statistics.CurrentAvailablePermits);
     }
 
     public void Dispose() => _limiter.Dispose();
@@ -50,7 +50,7 @@ internal sealed class GatewayRateLimiter(IOptionsMonitor<RateLimitingOptions> op
     private async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
         var context = rejected.HttpContext;
-        var partition = ClientPartition.For(context, options.CurrentValue);
+        var partition = PartitionOf(context, options.CurrentValue);
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
             ? (int)Math.Clamp(Math.Ceiling(wait.TotalSeconds), 1, int.MaxValue)
             : partition.SecondsPerToken;
@@ -61,6 +61,19 @@ internal sealed class GatewayRateLimiter(IOptionsMonitor<RateLimitingOptions> op
             $"This client may make {partition.TokensPerSecond.ToString(CultureInfo.InvariantCulture)} requests per second (bursts of {partition.Burst}); retry after {retryAfter} s.");
     }
 
+    /// <summary>The request's partition, worked out once per request (the limiter, the headers and a rejection all need it).</summary>
+    private static ClientPartition PartitionOf(HttpContext context, RateLimitingOptions current)
+    {
+        if (context.Features.Get<PartitionFeature>() is { } known)
+        {
+            return known.Partition;
+        }
+
+        var partition = ClientPartition.For(context, current);
+        context.Features.Set(new PartitionFeature(partition));
+        return partition;
+    }
+
     private static void WriteHeaders(HttpContext context, ClientPartition partition, long available)
     {
         var headers = context.Response.Headers;
@@ -69,4 +82,6 @@ internal sealed class GatewayRateLimiter(IOptionsMonitor<RateLimitingOptions> op
         headers["RateLimit-Reset"] = partition.SecondsUntilFull(available).ToString(CultureInfo.InvariantCulture);
         headers["RateLimit-Policy"] = $"{partition.Burst.ToString(CultureInfo.InvariantCulture)};w={partition.WindowSeconds.ToString(CultureInfo.InvariantCulture)}";
     }
+
+    private sealed record PartitionFeature(ClientPartition Partition);
 }
