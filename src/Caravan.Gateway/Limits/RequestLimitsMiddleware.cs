@@ -38,7 +38,7 @@ internal sealed class RequestLimitsMiddleware(RequestDelegate next, IOptionsMoni
 
         if (IsJson(request.ContentType))
         {
-            var body = new MemoryStream(request.ContentLength is { } length ? (int)length : 0);
+            var body = new MemoryStream(request.ContentLength is { } length ? (int)Math.Min(length, 1024 * 1024) : 0);
             context.Response.RegisterForDispose(body);
             try
             {
