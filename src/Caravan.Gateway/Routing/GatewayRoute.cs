@@ -11,4 +11,7 @@ public sealed record GatewayRoute(string Resource, string Service)
 {
     /// <summary>The versioned path prefix for version <paramref name="version"/>, e.g. <c>/api/v1/orders</c>.</summary>
     public string PathFor(int version) => $"/api/v{version}/{Resource}";
+
+    /// <summary>The v1 path prefix (<c>/api/v1/orders</c>), the version every service publishes.</summary>
+    public string PathPrefix => PathFor(1);
 }
