@@ -11,6 +11,8 @@
 //   that service as Caravan__<Service>__*. Inventory gets Caravan__Inventory__SeedDemoProducts=true unless
 //   Caravan:Inventory:SeedDemoProducts says otherwise. Caravan:Messaging:* (e.g.
 //   Caravan:Messaging:Consumer:LeaseDuration) goes to every service.
+// - Caravan:Gateway:* (e.g. Caravan:Gateway:RateLimiting:Anonymous:TokensPerSecond, Caravan:Gateway:Limits:
+//   MaxRequestBodySize, Caravan:Gateway:Timeouts:Default): passed to the gateway as Caravan__Gateway__*.
 // - Caravan:DynamicPorts (default false). Each service keeps the port of its launch profile (users 5101,
 //   orders 5102, inventory 5103, payments 5104, shipping 5105, notifications 5106) on Aspire's proxy, which
 //   keeps the port while the process behind it restarts. With Caravan:DynamicPorts=true the OS picks those
@@ -53,6 +55,7 @@ builder.AddProject<Projects.Caravan_Gateway>("gateway", launchProfileName: null)
     .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
     .WithHttpHealthCheck(CaravanResources.ReadinessPath)
     .WithRestartOnCrash()
+    .WithConfigurationSection(builder.Configuration, "Caravan:Gateway")
     .WithReference(users)
     .WithReference(orders)
     .WithReference(inventory)

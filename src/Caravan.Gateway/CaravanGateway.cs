@@ -1,63 +1,90 @@
+using Caravan.Gateway.Errors;
+using Caravan.Gateway.Limits;
+using Caravan.Gateway.RateLimiting;
+using Caravan.Gateway.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Caravan.Gateway;
 
 /// <summary>
-/// The gateway's composition: <see cref="AddCaravanGateway"/> registers the reverse proxy,
-/// <see cref="MapCaravanGateway"/> maps it. Each public prefix is forwarded unchanged (path and query)
-/// to one service, whose address comes from service discovery (<c>services__{name}__http__0</c>, set by
-/// the app host's <c>WithReference</c>). The proxy does not retry (YARP never does): a request to a
-/// service that is down gets a 502 or 503 problem (application/problem+json) from ServiceDefaults'
-/// status code pages, and the caller decides whether to try again.
+/// The gateway's composition: <see cref="AddCaravanGateway"/> registers it, <see cref="MapCaravanGateway"/>
+/// puts it in the pipeline. For each request, in order:
+/// <list type="number">
+/// <item>Rate limiting per client (<see cref="RateLimitingOptions"/>): 429 RATE_LIMITED with <c>Retry-After</c>
+/// and <c>RateLimit-*</c> headers; <c>/health/*</c> is exempt.</item>
+/// <item>Request limits (<see cref="RequestLimitsOptions"/>): body size 413, JSON depth 400, header size 431.</item>
+/// <item>The route's timeout (<see cref="RouteTimeoutOptions"/>, default 10 s): 504 GATEWAY_TIMEOUT.</item>
+/// <item>The proxy: each resource of <see cref="Routes"/> under <c>/api/v{n}/</c> and <c>/api/</c> goes to its
+/// service, found through service discovery (<c>services__{name}__http__{i}</c>, set by the app host's
+/// <c>WithReference</c>), load-balanced across its instances, with active (<c>/health/ready</c>) and passive
+/// health checks. A service that cannot be reached gives 503 SERVICE_UNAVAILABLE at once. The gateway never
+/// retries (YARP does not): the caller decides.</item>
+/// <item>Anything else: 404 NOT_FOUND.</item>
+/// </list>
+/// Every answer the gateway makes itself is application/problem+json with a <c>code</c>.
 /// </summary>
 public static class CaravanGateway
 {
-    /// <summary>What the gateway forwards, and where. Resource names match the app host's.</summary>
+    /// <summary>What the gateway forwards, and where. Service names match the app host's resources.</summary>
     public static IReadOnlyList<GatewayRoute> Routes { get; } =
     [
-        new("/api/v1/users", "users"),
-        new("/api/v1/orders", "orders"),
-        new("/api/v1/sagas", "orders"),
-        new("/api/v1/products", "inventory"),
-        new("/api/v1/reservations", "inventory"),
-        new("/api/v1/payments", "payments"),
-        new("/api/v1/shipments", "shipping"),
-        new("/api/v1/notifications", "notifications"),
+        new("users", "users"),
+        new("orders", "orders"),
+        new("sagas", "orders"),
+        new("products", "inventory"),
+        new("reservations", "inventory"),
+        new("payments", "payments"),
+        new("shipments", "shipping"),
+        new("notifications", "notifications"),
     ];
 
     public static IHostApplicationBuilder AddCaravanGateway(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddReverseProxy()
-            .LoadFromMemory(ProxyRoutes(), ProxyClusters())
-            .AddServiceDiscoveryDestinationResolver();
+        var services = builder.Services;
+        services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
+        services.Configure<RateLimitingOptions>(builder.Configuration.GetSection(RateLimitingOptions.SectionName));
+
+        services.TryAddSingleton<GatewayProxyConfigProvider>();
+        services.TryAddSingleton<IProxyConfigProvider>(provider => provider.GetRequiredService<GatewayProxyConfigProvider>());
+        services.AddReverseProxy().AddServiceDiscoveryDestinationResolver();
+
+        services.TryAddSingleton<GatewayRateLimiter>();
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
+            .Configure<GatewayRateLimiter>((options, limiter) => limiter.Configure(options));
+
+        services.AddRequestTimeouts();
+        services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<GatewayOptions>>((kestrel, gateway) =>
+                kestrel.Limits.MaxRequestHeadersTotalSize = gateway.Value.Limits.MaxRequestHeadersTotalSize);
         return builder;
     }
 
     public static WebApplication MapCaravanGateway(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapReverseProxy();
+        var limiter = app.Services.GetRequiredService<GatewayRateLimiter>();
+        app.UseRateLimiter();
+        app.Use((context, next) =>
+        {
+            limiter.AddHeaders(context);
+            return next(context);
+        });
+        app.UseMiddleware<RequestLimitsMiddleware>();
+        app.UseRequestTimeouts();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseMiddleware<ForwarderErrorMiddleware>();
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+        app.MapFallback("{**path}", context => GatewayProblems.WriteAsync(context, StatusCodes.Status404NotFound, GatewayProblems.NotFound,
+            "Not found.", $"Nothing is published at '{context.Request.Path}'."));
         return app;
     }
-
-    // "{**rest}" also matches the bare prefix, so "/api/v1/orders" and "/api/v1/orders/..." share a route;
-    // "/api/v1/ordersx" matches nothing and gets the gateway's own 404.
-    private static RouteConfig[] ProxyRoutes() =>
-        [.. Routes.Select(route => new RouteConfig
-        {
-            RouteId = route.PathPrefix.TrimStart('/').Replace('/', '-'),
-            ClusterId = route.Service,
-            Match = new RouteMatch { Path = route.PathPrefix + "/{**rest}" },
-        })];
-
-    private static ClusterConfig[] ProxyClusters() =>
-        [.. Routes.Select(route => route.Service).Distinct(StringComparer.Ordinal).Select(service => new ClusterConfig
-        {
-            ClusterId = service,
-            Destinations = new Dictionary<string, DestinationConfig>(StringComparer.Ordinal)
-            {
-                [service] = new() { Address = $"http://{service}" },
-            },
-        })];
 }

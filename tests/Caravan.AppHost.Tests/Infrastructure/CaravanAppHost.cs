@@ -20,6 +20,22 @@ public sealed class CaravanAppHost : IAsyncDisposable
 
     public static IReadOnlyList<string> AllResources { get; } = [.. Services, Gateway];
 
+    /// <summary>
+    /// Gateway settings for whole-system tests: rate limits far above what the tests send (they push
+    /// hundreds of requests per second from one address, which the default 20/s per address would
+    /// reject), and a route timeout as long as the services' own budget for a call between them (30 s,
+    /// the standard resilience handler's), since a loaded test machine can make a service slower than the
+    /// default 10 s. Passed before the caller's configuration, so a caller's own value for a key wins.
+    /// </summary>
+    public static IReadOnlyList<string> GatewayTestDefaults { get; } =
+    [
+        "Caravan:Gateway:Timeouts:Default=00:00:30",
+        "Caravan:Gateway:RateLimiting:Anonymous:TokensPerSecond=100000",
+        "Caravan:Gateway:RateLimiting:Anonymous:Burst=200000",
+        "Caravan:Gateway:RateLimiting:Authenticated:TokensPerSecond=100000",
+        "Caravan:Gateway:RateLimiting:Authenticated:Burst=200000",
+    ];
+
     private CaravanAppHost(DistributedApplication app, TestDirectory dataDirectory, int gatewayPort, CapturedLog log)
     {
         App = app;
@@ -43,7 +59,8 @@ public sealed class CaravanAppHost : IAsyncDisposable
     /// Starts the app host and waits until every resource reports healthy (its <c>/health/ready</c> answers).
     /// </summary>
     /// <param name="timeout">Deadline for the start as a whole.</param>
-    /// <param name="configuration">Extra app host configuration, as <c>key=value</c> (e.g. <c>Caravan:Payments:Latency=00:00:01</c>).</param>
+    /// <param name="configuration">Extra app host configuration, as <c>key=value</c> (e.g. <c>Caravan:Payments:Latency=00:00:01</c>);
+    /// it overrides <see cref="GatewayTestDefaults"/>.</param>
     /// <param name="cancellationToken">Abandons the start.</param>
     public static async Task<CaravanAppHost> StartAsync(TimeSpan timeout, IEnumerable<string>? configuration = null, CancellationToken cancellationToken = default)
     {
@@ -54,6 +71,7 @@ public sealed class CaravanAppHost : IAsyncDisposable
             $"--Caravan:DataDirectory={dataDirectory.Path}",
             $"--CARAVAN_HTTP_PORT={gatewayPort}",
             "--Caravan:DynamicPorts=true",
+            .. GatewayTestDefaults.Select(setting => "--" + setting),
             .. (configuration ?? []).Select(setting => "--" + setting),
         ];
 
