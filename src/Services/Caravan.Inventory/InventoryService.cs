@@ -1,4 +1,5 @@
 using Caravan.Contracts;
+using Caravan.Inventory.Grpc;
 using Caravan.Inventory.Products;
 using Caravan.Inventory.Reservations;
 using Caravan.Inventory.Storage;
@@ -26,6 +27,7 @@ public static class InventoryService
             .Handle<ReserveStock, ReserveStockHandler>()
             .Handle<ReleaseStock, ReleaseStockHandler>()
             .Handle<OrderConfirmed, OrderConfirmedHandler>());
+        builder.AddInventoryGrpc();
         return builder;
     }
 
@@ -34,6 +36,7 @@ public static class InventoryService
         ArgumentNullException.ThrowIfNull(app);
         app.MapGroup("/api/v1/products").MapProductEndpoints();
         app.MapGroup("/api/v1/reservations").MapReservationEndpoints();
+        app.MapInventoryGrpc();
         return app;
     }
 }
