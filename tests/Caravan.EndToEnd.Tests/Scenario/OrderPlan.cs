@@ -15,8 +15,9 @@ public enum OrderKind
 
     /// <summary>
     /// Asks for the sold-out product (0 available from the start): Orders' stock check refuses it with
-    /// 409 OUT_OF_STOCK and nothing is created. Only when the check cannot reach Inventory (it was
-    /// killed) is the order accepted, and then its saga's reservation fails and it is cancelled.
+    /// 409 OUT_OF_STOCK and nothing is created. Only when the check cannot get Inventory's answer before
+    /// its deadline (Inventory killed or overloaded) is the order accepted, and then its saga's
+    /// reservation fails and it is cancelled.
     /// </summary>
     OutOfStock,
 
