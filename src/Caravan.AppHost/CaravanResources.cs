@@ -9,6 +9,12 @@ internal static class CaravanResources
     /// <summary>Health endpoint every Caravan process maps (ServiceDefaults): the process answers and its database does.</summary>
     public const string ReadinessPath = "/health/ready";
 
+    /// <summary>Name of a service's gRPC endpoint (HTTP/2 only), as Kestrel and service discovery know it.</summary>
+    public const string GrpcEndpointName = "grpc";
+
+    /// <summary>Inventory's gRPC port on a local run (its REST port is 5103).</summary>
+    public const int InventoryGrpcPort = 5113;
+
     /// <summary>
     /// Adds a service project: its launch profile's HTTP endpoint (a fixed port behind Aspire's proxy, or
     /// one the OS picks when <see cref="CaravanSettings.DynamicPorts"/>), the shared data directory, a
@@ -34,6 +40,36 @@ internal static class CaravanResources
         return service
             .WithConfigurationSection(builder.Configuration, $"Caravan:{section}")
             .WithConfigurationSection(builder.Configuration, "Caravan:Messaging");
+    }
+
+    /// <summary>
+    /// Adds a second, HTTP/2-only endpoint named <c>grpc</c> for a service's gRPC API (port
+    /// <paramref name="port"/> on Aspire's proxy, or one the OS picks when <see cref="CaravanSettings.DynamicPorts"/>).
+    /// gRPC without TLS needs an endpoint that speaks only HTTP/2, which ASPNETCORE_URLS cannot say, so
+    /// the service is told its endpoints by name instead — <c>Kestrel__Endpoints__http__Url</c> and
+    /// <c>Kestrel__Endpoints__grpc__Url</c> (the service makes <c>grpc</c> HTTP/2-only) — and a service
+    /// that references it finds the endpoint as <c>http://_grpc.{name}</c>.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithGrpcEndpoint(this IResourceBuilder<ProjectResource> service, int port, CaravanSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(settings);
+        service.WithHttpEndpoint(port: settings.DynamicPorts ? null : port, name: GrpcEndpointName)
+            .WithEndpoint(GrpcEndpointName, endpoint =>
+            {
+                endpoint.Transport = "http2";
+                endpoint.TargetHost = "127.0.0.1";
+            });
+        return service.WithEnvironment(context =>
+        {
+            // Named Kestrel endpoints replace ASPNETCORE_URLS (Kestrel would ignore it with a warning).
+            context.EnvironmentVariables.Remove("ASPNETCORE_URLS");
+            foreach (var endpoint in service.Resource.GetEndpoints())
+            {
+                context.EnvironmentVariables[$"Kestrel__Endpoints__{endpoint.EndpointName}__Url"] = ReferenceExpression.Create(
+                    $"http://{endpoint.EndpointAnnotation.TargetHost}:{endpoint.Property(EndpointProperty.TargetPort)}");
+            }
+        });
     }
 
     /// <summary>Passes every value under <paramref name="section"/> to the resource as an environment

@@ -18,6 +18,8 @@
 //   keeps the port while the process behind it restarts. With Caravan:DynamicPorts=true the OS picks those
 //   ports instead, so a second app host (the tests) can run beside a developer's; only the gateway's port
 //   is then fixed, and the tests choose a free one. (Aspire's test host also randomizes proxied ports.)
+//   Inventory has a second, HTTP/2-only endpoint `grpc` for its gRPC API (5113; see
+//   CaravanResources.WithGrpcEndpoint); Orders calls it as `http://_grpc.inventory`.
 // - Caravan:Restarts:InitialDelay / MaxDelay / StableAfter: the crash-restart backoff (1 s doubling up
 //   to 10 s; a process that ran 30 s starts a new series). See Supervision/CrashRestarter.cs.
 //
@@ -37,13 +39,14 @@ Directory.CreateDirectory(settings.DataDirectory);
 
 var users = builder.AddCaravanService<Projects.Caravan_Users>("users", "Users", settings);
 var orders = builder.AddCaravanService<Projects.Caravan_Orders>("orders", "Orders", settings);
-var inventory = builder.AddCaravanService<Projects.Caravan_Inventory>("inventory", "Inventory", settings);
+var inventory = builder.AddCaravanService<Projects.Caravan_Inventory>("inventory", "Inventory", settings)
+    .WithGrpcEndpoint(CaravanResources.InventoryGrpcPort, settings);
 var payments = builder.AddCaravanService<Projects.Caravan_Payments>("payments", "Payments", settings);
 var shipping = builder.AddCaravanService<Projects.Caravan_Shipping>("shipping", "Shipping", settings);
 var notifications = builder.AddCaravanService<Projects.Caravan_Notifications>("notifications", "Notifications", settings);
 
 users.WithReference(orders);
-orders.WithReference(users);
+orders.WithReference(users).WithReference(inventory);
 if (builder.Configuration["Caravan:Inventory:SeedDemoProducts"] is null)
 {
     inventory.WithEnvironment("Caravan__Inventory__SeedDemoProducts", "true");

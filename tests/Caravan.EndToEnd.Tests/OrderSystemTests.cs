@@ -93,7 +93,7 @@ public sealed class OrderSystemTests(ITestOutputHelper output)
             await chaosRun;
         }
 
-        output.WriteLine($"{plan.Count} orders accepted in {(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s with {shopper.Retries} retried attempts.");
+        output.WriteLine($"{shopper.Accepted.Count} orders accepted and {shopper.Refused.Count} refused as out of stock in {(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s with {shopper.Retries} retried attempts.");
         if (chaos is not null)
         {
             foreach (var resource in CaravanAppHost.AllResources)
@@ -115,7 +115,7 @@ public sealed class OrderSystemTests(ITestOutputHelper output)
             return snapshot.Products.All(product => product.Reserved == 0) && snapshot.Notifications.Count >= snapshot.Orders.Count;
         }, token);
 
-        Invariants.Check(snapshot!, initialStock, shopper.Accepted, plan);
+        Invariants.Check(snapshot!, initialStock, shopper.Accepted, shopper.Refused, plan, inventoryAlwaysUp: chaos is null);
         var confirmed = snapshot!.Orders.Count(order => order.Status == "Confirmed");
         output.WriteLine($"{confirmed} confirmed, {snapshot.Orders.Count - confirmed} cancelled; charged − refunded = {snapshot.PaymentSummary.GetProperty("net").GetDecimal()}.");
         Assert.True(confirmed > OrderCount / 2, $"only {confirmed} of {OrderCount} orders were confirmed");

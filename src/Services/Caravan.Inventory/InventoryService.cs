@@ -1,4 +1,5 @@
 using Caravan.Contracts;
+using Caravan.Inventory.Grpc;
 using Caravan.Inventory.Products;
 using Caravan.Inventory.Reservations;
 using Caravan.Inventory.Storage;
@@ -28,6 +29,7 @@ public static class InventoryService
             .Handle<ReserveStock, ReserveStockHandler>()
             .Handle<ReleaseStock, ReleaseStockHandler>()
             .Handle<OrderConfirmed, OrderConfirmedHandler>());
+        builder.AddInventoryGrpc();
         return builder;
     }
 
@@ -36,6 +38,7 @@ public static class InventoryService
         ArgumentNullException.ThrowIfNull(app);
         app.MapApiResource("products").WithTags("Products").MapProductEndpoints();
         app.MapApiResource("reservations").WithTags("Reservations").MapReservationEndpoints();
+        app.MapInventoryGrpc();
         return app;
     }
 }

@@ -3,6 +3,7 @@ using Caravan.Contracts;
 using Caravan.Orders.Api;
 using Caravan.Orders.Data;
 using Caravan.Orders.Saga;
+using Caravan.Orders.Stock;
 using Caravan.Sagas;
 using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Versioning;
@@ -17,6 +18,12 @@ public sealed class OrdersOptions
 
     /// <summary>How long placing an order waits for Users to answer, retries included, before answering 503.</summary>
     public TimeSpan UsersTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Ask Inventory (gRPC GetStock) whether the items are known and available before accepting an order.</summary>
+    public bool CheckStock { get; set; } = true;
+
+    /// <summary>The stock check's deadline, retries included; when it passes the order is accepted unchecked.</summary>
+    public TimeSpan StockCheckTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     public OrderSagaOptions Saga { get; set; } = new();
 
@@ -52,6 +59,7 @@ public static class OrdersService
         var saga = OrderSaga.Define(options.Saga, new OrderStatusHooks());
         builder.Services.AddSingleton(saga);
         builder.Services.AddHttpClient<UsersClient>(client => client.BaseAddress = new Uri("http://users"));
+        builder.AddStockCheck();
         builder.Services.AddServiceSchema(OrderSchema.Statements);
         builder.AddCaravanApiVersioning([V1, V2], versioning => versioning.Retire(OrderResource, V1, options.V1));
         builder.AddServiceMessaging(Name, messaging => messaging

@@ -3,13 +3,22 @@ namespace Caravan.EndToEnd.Tests.Scenario;
 /// <summary>What a planned order is meant to exercise.</summary>
 public enum OrderKind
 {
-    /// <summary>Should be confirmed (unless it asks for the scarce product after it ran out).</summary>
+    /// <summary>
+    /// Should be confirmed, unless it asks for the scarce product after it ran out: then Orders' stock
+    /// check refuses it (409 OUT_OF_STOCK), or — when orders race for the last units, or the check could
+    /// not reach Inventory — its saga's reservation fails and it is cancelled.
+    /// </summary>
     Normal,
 
     /// <summary>Card 4000000000000002 or "invalid": declined, so the reservation is released.</summary>
     Declined,
 
-    /// <summary>Asks for the sold-out product: the reservation fails, nothing else happens.</summary>
+    /// <summary>
+    /// Asks for the sold-out product (0 available from the start): Orders' stock check refuses it with
+    /// 409 OUT_OF_STOCK and nothing is created. Only when the check cannot get Inventory's answer before
+    /// its deadline (Inventory killed or overloaded) is the order accepted, and then its saga's
+    /// reservation fails and it is cancelled.
+    /// </summary>
     OutOfStock,
 
     /// <summary>Ships to country XX: the shipment is rejected, so the charge is refunded and the stock released.</summary>
@@ -23,6 +32,9 @@ public sealed record PlannedLine(string Sku, int Quantity);
 
 public sealed record PlannedOrder(int Number, OrderKind Kind, string IdempotencyKey, Guid UserId, IReadOnlyList<PlannedLine> Lines, string CardNumber, string Country)
 {
+    /// <summary>Asks for a product that is or can become sold out: the only orders the stock check may refuse.</summary>
+    public bool MayBeOutOfStock => Lines.Any(line => line.Sku is Catalog.SoldOut or Catalog.Scarce);
+
     public object Body => new
     {
         userId = UserId.ToString(),

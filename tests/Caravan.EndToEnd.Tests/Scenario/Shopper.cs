@@ -8,7 +8,9 @@ namespace Caravan.EndToEnd.Tests.Scenario;
 /// <summary>
 /// Places planned orders through the gateway like a careful client: every POST carries the order's
 /// Idempotency-Key, and a failed attempt (connection refused, 5xx, timeout — as happens while a
-/// process is being killed) is retried with the same key until the order is accepted.
+/// process is being killed) is retried with the same key until the order is accepted — or refused
+/// with 409 OUT_OF_STOCK by Orders' synchronous stock check, which only an order that asks for a
+/// product that can run out (<see cref="PlannedOrder.MayBeOutOfStock"/>) may get. Any other 4xx fails the run.
 /// </summary>
 public sealed class Shopper(HttpClient gateway, TimeSpan perOrderDeadline)
 {
@@ -16,6 +18,9 @@ public sealed class Shopper(HttpClient gateway, TimeSpan perOrderDeadline)
 
     /// <summary>Accepted order id by idempotency key.</summary>
     public ConcurrentDictionary<string, Guid> Accepted { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Orders refused with 409 OUT_OF_STOCK (nothing was created for them), with the problem's body, by idempotency key.</summary>
+    public ConcurrentDictionary<string, string> Refused { get; } = new(StringComparer.Ordinal);
 
     /// <summary>How many attempts failed and were retried.</summary>
     public int Retries => _retries;
@@ -27,28 +32,35 @@ public sealed class Shopper(HttpClient gateway, TimeSpan perOrderDeadline)
             new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
             async (order, token) =>
             {
-                Guid id;
+                Outcome outcome;
                 if (order.Kind == OrderKind.SubmittedTwice && order.Number % 2 == 0)
                 {
                     // Both copies at once: the race must still yield one order.
                     var both = await Task.WhenAll(PlaceAsync(order, token), PlaceAsync(order, token));
-                    Assert.Equal(both[0], both[1]);
-                    id = both[0];
+                    Assert.Equal(both[0].Id, both[1].Id);
+                    outcome = both[0];
                 }
                 else
                 {
-                    id = await PlaceAsync(order, token);
+                    outcome = await PlaceAsync(order, token);
                     if (order.Kind == OrderKind.SubmittedTwice)
                     {
-                        Assert.Equal(id, await PlaceAsync(order, token));
+                        Assert.Equal(outcome.Id, (await PlaceAsync(order, token)).Id);
                     }
                 }
 
-                Accepted[order.IdempotencyKey] = id;
+                if (outcome.Id is { } id)
+                {
+                    Accepted[order.IdempotencyKey] = id;
+                }
+                else
+                {
+                    Refused[order.IdempotencyKey] = outcome.Refusal!;
+                }
             });
     }
 
-    private async Task<Guid> PlaceAsync(PlannedOrder order, CancellationToken cancellationToken)
+    private async Task<Outcome> PlaceAsync(PlannedOrder order, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(perOrderDeadline);
@@ -64,10 +76,15 @@ public sealed class Shopper(HttpClient gateway, TimeSpan perOrderDeadline)
                 if (response.StatusCode == HttpStatusCode.Accepted)
                 {
                     var body = await response.Content.ReadFromJsonAsync<JsonElement>(deadline.Token);
-                    return body.GetProperty("id").GetGuid();
+                    return new Outcome(body.GetProperty("id").GetGuid(), null);
                 }
 
                 var text = await response.Content.ReadAsStringAsync(deadline.Token);
+                if (response.StatusCode == HttpStatusCode.Conflict && order.MayBeOutOfStock && IsOutOfStock(text))
+                {
+                    return new Outcome(null, text);
+                }
+
                 if ((int)response.StatusCode < 500 && response.StatusCode != HttpStatusCode.TooManyRequests)
                 {
                     Assert.Fail($"Order {order.Number} ({order.Kind}) was refused with {(int)response.StatusCode}: {text}");
@@ -97,4 +114,20 @@ public sealed class Shopper(HttpClient gateway, TimeSpan perOrderDeadline)
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
         }
     }
+
+    private static bool IsOutOfStock(string problem)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(problem);
+            return document.RootElement.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String && code.GetString() == "OUT_OF_STOCK";
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>An accepted order's id, or the body of its OUT_OF_STOCK refusal.</summary>
+    private readonly record struct Outcome(Guid? Id, string? Refusal);
 }

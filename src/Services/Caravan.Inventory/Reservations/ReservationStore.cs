@@ -61,12 +61,15 @@ internal sealed class ReservationStore(DbConnection connection, DbTransaction? t
             transaction,
             cancellationToken: cancellationToken)) == 1;
 
-    /// <summary>Price and available units of each known sku among <paramref name="skus"/>.</summary>
-    public async Task<IReadOnlyDictionary<string, (long PriceCents, long Available)>> FindStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken)
+    /// <summary>Price and stock levels of each known sku among <paramref name="skus"/>.</summary>
+    public async Task<IReadOnlyDictionary<string, ProductStock>> FindStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<StockRow>(new CommandDefinition(
-            "SELECT sku AS Sku, price_cents AS PriceCents, available AS Available FROM products WHERE sku IN @Skus", new { Skus = skus }, transaction, cancellationToken: cancellationToken));
-        return rows.ToDictionary(row => row.Sku, row => (row.PriceCents, row.Available), StringComparer.Ordinal);
+        var rows = await connection.QueryAsync<ProductStock>(new CommandDefinition(
+            "SELECT sku AS Sku, price_cents AS PriceCents, available AS Available, reserved AS Reserved, committed AS Committed FROM products WHERE sku IN @Skus",
+            new { Skus = skus },
+            transaction,
+            cancellationToken: cancellationToken));
+        return rows.ToDictionary(row => row.Sku, StringComparer.Ordinal);
     }
 
     /// <summary>Applies <paramref name="move"/> to every sku, or throws (rolling the message back) if any lacks the units.</summary>
@@ -90,9 +93,10 @@ internal sealed class ReservationStore(DbConnection connection, DbTransaction? t
     }
 
     private sealed record RecordRow(string Status, string? Reason);
-
-    private sealed record StockRow(string Sku, long PriceCents, long Available);
 }
+
+/// <summary>A product's price and its units in each of the three columns.</summary>
+internal sealed record ProductStock(string Sku, long PriceCents, long Available, long Reserved, long Committed);
 
 /// <summary>The three ways units move between a product's columns.</summary>
 internal enum StockMove

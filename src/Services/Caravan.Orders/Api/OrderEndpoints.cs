@@ -5,6 +5,7 @@ using Caravan.Contracts;
 using Caravan.Messaging;
 using Caravan.Orders.Data;
 using Caravan.Orders.Saga;
+using Caravan.Orders.Stock;
 using Caravan.Sagas;
 using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
@@ -54,6 +55,7 @@ internal static class OrderEndpoints
         SagaCoordinator sagas,
         SagaDefinition<OrderSagaData> saga,
         UsersClient users,
+        StockCheck stock,
         IMessageIdGenerator ids,
         TimeProvider time,
         IOptions<OrdersOptions> options,
@@ -91,6 +93,11 @@ internal static class OrderEndpoints
                         detail: "The order was not placed. Retry with the same Idempotency-Key.",
                         statusCode: StatusCodes.Status503ServiceUnavailable);
             }
+        }
+
+        if (await stock.RefuseAsync(order.Items, cancellationToken) is { } refusal)
+        {
+            return refusal;
         }
 
         var orderId = ids.NewId();
