@@ -7,6 +7,7 @@
 #   eng/rabbitmq.sh stop      stop the node and its epmd, delete the folder
 #   eng/rabbitmq.sh restart   stop and start again keeping the data (fault tests: durable messages survive)
 #   eng/rabbitmq.sh env       print `export CARAVAN_RABBITMQ=...` for eval
+#   eng/rabbitmq.sh status    exit 0 (and print the connection string) when the node runs, 1 otherwise
 #
 # Settings (environment): CARAVAN_RABBITMQ_DIR (/tmp/caravan-rabbitmq), CARAVAN_RABBITMQ_PORT (35672),
 # CARAVAN_RABBITMQ_DIST_PORT (port+1), CARAVAN_RABBITMQ_EPMD_PORT (port+2), CLI tools on port+10..port+20,
@@ -55,8 +56,10 @@ install_if_missing() {
   apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends rabbitmq-server >&2
 }
 
+# Cheap on purpose (no Erlang VM): the node's pid is alive and its AMQP port accepts connections.
 running() {
-  [[ -x "$bin/rabbitmqctl" && -f "$RABBITMQ_PID_FILE" ]] && "$bin/rabbitmqctl" -q ping >/dev/null 2>&1
+  [[ -f "$RABBITMQ_PID_FILE" ]] && kill -0 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null \
+    && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
 }
 
 write_config() {
@@ -89,6 +92,7 @@ start() {
   fi
   write_config
   log "starting node $RABBITMQ_NODENAME on 127.0.0.1:$port (data in $dir)"
+  rm -f "$RABBITMQ_PID_FILE"
   "$bin/rabbitmq-server" -detached >>"$RABBITMQ_LOG_BASE/start.log" 2>&1
   if ! "$bin/rabbitmqctl" -q wait --timeout 90 "$RABBITMQ_PID_FILE" >>"$RABBITMQ_LOG_BASE/start.log" 2>&1; then
     log "the node did not come up; last log lines:"
@@ -99,7 +103,8 @@ start() {
 }
 
 stop_node() {
-  if [[ -x "$bin/rabbitmqctl" ]] && running; then
+  if [[ -f "$RABBITMQ_PID_FILE" ]] && kill -0 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null; then
+    # Returns once the node's process has exited, so a start right after finds the ports free.
     "$bin/rabbitmqctl" -q stop "$RABBITMQ_PID_FILE" >/dev/null 2>&1 || true
   fi
 }
@@ -120,8 +125,12 @@ case "${1:-}" in
     start
     ;;
   env) echo "export CARAVAN_RABBITMQ=$url" ;;
+  status)
+    running || exit 1
+    echo "$url"
+    ;;
   *)
-    echo "usage: $0 start|stop|restart|env" >&2
+    echo "usage: $0 start|stop|restart|env|status" >&2
     exit 2
     ;;
 esac

@@ -3,7 +3,8 @@
 # TRX results to artifacts/test-results (override with CARAVAN_TEST_RESULTS).
 #
 # The embedded mode needs nothing installed: tests start their own processes and SQLite files.
-# (When RabbitMQ / PostgreSQL / etcd tests arrive, this script starts those servers via eng/ first.)
+# RabbitMQ tests run against a broker from eng/rabbitmq.sh (installed with apt when missing), started here
+# unless one already runs and stopped again on exit; CARAVAN_RABBITMQ tells the tests where it is.
 #
 # Extra arguments go to `dotnet test`, e.g. eng/test.sh --filter FullyQualifiedName~Sqlite
 set -euo pipefail
@@ -16,7 +17,21 @@ mkdir -p "$results"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 
+if [[ -z "${CARAVAN_RABBITMQ:-}" ]]; then
+  if ! eng/rabbitmq.sh status >/dev/null; then
+    # Boots (~15 s) while the solution builds.
+    eng/rabbitmq.sh start >"$results/rabbitmq-start.log" 2>&1 &
+    rabbitmq_starting=$!
+    trap 'wait 2>/dev/null; eng/rabbitmq.sh stop' EXIT
+  fi
+  export CARAVAN_RABBITMQ="amqp://guest:guest@127.0.0.1:${CARAVAN_RABBITMQ_PORT:-35672}/"
+fi
+
 dotnet build Caravan.slnx -c Release
+if [[ -n "${rabbitmq_starting:-}" ]] && ! wait "$rabbitmq_starting"; then
+  cat "$results/rabbitmq-start.log" >&2
+  exit 1
+fi
 dotnet test Caravan.slnx -c Release --no-build \
   --logger "trx" --results-directory "$results" \
   --blame-hang-timeout 10m \

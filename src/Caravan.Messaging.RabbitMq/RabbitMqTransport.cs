@@ -129,7 +129,16 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
                     : new OutgoingAmqpMessage(routingKey, string.Empty, Mandatory: false, properties, envelope.Body));
         }
 
-        await Publisher.PublishAsync(batch, cancellationToken);
+        try
+        {
+            await Publisher.PublishAsync(batch, cancellationToken);
+        }
+        catch (RabbitMQ.Client.Exceptions.PublishException ex) when (ex.IsReturn)
+        {
+            // A queue this process declared is gone (deleted by hand): declare again on the outbox's retry.
+            Declarer.Forget();
+            throw;
+        }
     }
 
     public async Task WaitForMessagesAsync(string queue, TimeSpan maxWait, CancellationToken cancellationToken = default)

@@ -75,9 +75,18 @@ internal sealed class TopologyDeclarer(ChannelSlot slot, RabbitMqTopology topolo
         using var use = await slot.LockAsync(cancellationToken);
         var channel = await slot.GetAsync(cancellationToken);
         long ready = 0;
-        foreach (var lane in topology.Lanes(queue))
+        try
         {
-            ready += (await channel.QueueDeclarePassiveAsync(lane.Name, cancellationToken)).MessageCount;
+            foreach (var lane in topology.Lanes(queue))
+            {
+                ready += (await channel.QueueDeclarePassiveAsync(lane.Name, cancellationToken)).MessageCount;
+            }
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            // Not found (deleted by hand): declared again on the next call.
+            Forget();
+            throw;
         }
 
         return ready;

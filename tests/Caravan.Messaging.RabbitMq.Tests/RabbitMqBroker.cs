@@ -4,8 +4,9 @@ namespace Caravan.Messaging.RabbitMq.Tests;
 
 /// <summary>
 /// The real broker every test here runs against. eng/test.sh starts it with eng/rabbitmq.sh and exports
-/// CARAVAN_RABBITMQ; without that variable the fixture starts it itself with the same script (and stops it
-/// at the end), so a plain `dotnet test` works too. A broker that cannot be reached fails the tests: none is skipped.
+/// CARAVAN_RABBITMQ; without that variable the fixture uses the script's broker if it runs, or starts it (and
+/// then stops it at the end), so a plain `dotnet test` works too. A broker that cannot be reached fails the
+/// tests: none is skipped.
 /// </summary>
 public sealed class RabbitMqBroker : IAsyncLifetime
 {
@@ -25,7 +26,14 @@ public sealed class RabbitMqBroker : IAsyncLifetime
             return;
         }
 
-        ConnectionString = await RunScriptAsync("start");
+        var (running, url) = await RunScriptAsync("status", mayFail: true);
+        if (running)
+        {
+            ConnectionString = url;
+            return;
+        }
+
+        (_, ConnectionString) = await RunScriptAsync("start");
         _startedHere = true;
     }
 
@@ -38,9 +46,9 @@ public sealed class RabbitMqBroker : IAsyncLifetime
     }
 
     /// <summary>Stops the broker and starts it again with its data (eng/rabbitmq.sh restart).</summary>
-    public Task RestartAsync() => RunScriptAsync("restart");
+    public async Task RestartAsync() => await RunScriptAsync("restart");
 
-    private static async Task<string> RunScriptAsync(string command)
+    private static async Task<(bool Succeeded, string Output)> RunScriptAsync(string command, bool mayFail = false)
     {
         var script = Path.Combine(FindRepositoryRoot(), "eng", "rabbitmq.sh");
         using var process = Process.Start(new ProcessStartInfo("bash", [script, command])
@@ -53,12 +61,12 @@ public sealed class RabbitMqBroker : IAsyncLifetime
         var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
+        if (process.ExitCode != 0 && !mayFail)
         {
             throw new InvalidOperationException($"eng/rabbitmq.sh {command} failed ({process.ExitCode}): {await errors}");
         }
 
-        return (await output).Trim().Split('\n').LastOrDefault()?.Trim() ?? string.Empty;
+        return (process.ExitCode == 0, (await output).Trim().Split('\n').LastOrDefault()?.Trim() ?? string.Empty);
     }
 
     private static string FindRepositoryRoot()
