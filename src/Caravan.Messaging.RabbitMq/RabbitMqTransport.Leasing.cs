@@ -15,6 +15,7 @@ public sealed partial class RabbitMqTransport
         string queue, int maxMessages, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         await Declarer.EnsureQueueAsync(queue, cancellationToken);
+        StartExpiringLeases();
         var now = _timeProvider.GetUtcNow();
         var received = new List<TransportMessage>(maxMessages);
         var giveBack = new List<(Lease Lease, OutgoingAmqpMessage Copy)>();

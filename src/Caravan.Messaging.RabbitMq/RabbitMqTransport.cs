@@ -80,10 +80,7 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         await Declarer.EnsureBaseAsync(cancellationToken);
-        lock (_startLock)
-        {
-            _expiring ??= Task.Run(() => ExpireLeasesAsync(_stopping.Token), CancellationToken.None);
-        }
+        StartExpiringLeases();
     }
 
     public async Task SubscribeAsync(string queue, IReadOnlyCollection<string> messageTypes, CancellationToken cancellationToken = default)
@@ -191,6 +188,15 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
         var bucket = DelayBuckets.RoundUp(delay);
         await Declarer.EnsureDelayAsync(bucket, cancellationToken);
         return new OutgoingAmqpMessage(Topology.DelayBucket(bucket), routingKey, Mandatory: true, properties, body);
+    }
+
+    /// <summary>Starts the loop that gives back messages whose leases expired (once; the first lease starts it at the latest).</summary>
+    private void StartExpiringLeases()
+    {
+        lock (_startLock)
+        {
+            _expiring ??= Task.Run(() => ExpireLeasesAsync(_stopping.Token), CancellationToken.None);
+        }
     }
 
     internal long NextDeadLetterId() =>

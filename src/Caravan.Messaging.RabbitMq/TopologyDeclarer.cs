@@ -11,6 +11,14 @@ namespace Caravan.Messaging.RabbitMq;
 internal sealed class TopologyDeclarer(ChannelSlot slot, RabbitMqTopology topology)
 {
     private readonly ConcurrentDictionary<string, byte> _declared = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _exchanges = new(StringComparer.Ordinal);
+
+    /// <summary>Every queue this process declared (for diagnostics, and for tests that clean up after themselves).</summary>
+    public IReadOnlyCollection<string> Queues => (IReadOnlyCollection<string>)_queues.Keys;
+
+    /// <summary>Every exchange this process declared.</summary>
+    public IReadOnlyCollection<string> Exchanges => (IReadOnlyCollection<string>)_exchanges.Keys;
 
     /// <summary>After a reconnect everything is declared again, in case the broker lost it.</summary>
     public void Forget() => _declared.Clear();
@@ -19,6 +27,8 @@ internal sealed class TopologyDeclarer(ChannelSlot slot, RabbitMqTopology topolo
     {
         await channel.ExchangeDeclareAsync(topology.DelayedExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: cancellationToken);
         await channel.QueueDeclareAsync(topology.Directory, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+        _exchanges[topology.DelayedExchange] = 0;
+        _queues[topology.Directory] = 0;
     }, cancellationToken);
 
     public async Task EnsureQueueAsync(string queue, CancellationToken cancellationToken)
@@ -28,9 +38,11 @@ internal sealed class TopologyDeclarer(ChannelSlot slot, RabbitMqTopology topolo
         await OnceAsync("q:" + queue, async channel =>
         {
             await channel.QueueDeclareAsync(topology.DeadLetterQueue(queue), durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+            _queues[topology.DeadLetterQueue(queue)] = 0;
             foreach (var lane in topology.Lanes(queue))
             {
                 await channel.QueueDeclareAsync(lane.Name, durable: true, exclusive: false, autoDelete: false, topology.LaneArguments(queue), cancellationToken: cancellationToken);
+                _queues[lane.Name] = 0;
                 await channel.QueueBindAsync(lane.Name, topology.DelayedExchange, lane.Name, cancellationToken: cancellationToken);
             }
         }, cancellationToken);
@@ -43,6 +55,7 @@ internal sealed class TopologyDeclarer(ChannelSlot slot, RabbitMqTopology topolo
         {
             var exchange = topology.TypeExchange(messageType);
             await channel.ExchangeDeclareAsync(exchange, ExchangeType.Headers, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            _exchanges[exchange] = 0;
             await channel.ExchangeBindAsync(exchange, topology.DelayedExchange, exchange, cancellationToken: cancellationToken);
         }, cancellationToken);
     }
@@ -66,6 +79,8 @@ internal sealed class TopologyDeclarer(ChannelSlot slot, RabbitMqTopology topolo
         await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
         await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, topology.DelayArguments(milliseconds), cancellationToken: cancellationToken);
         await channel.QueueBindAsync(name, name, string.Empty, cancellationToken: cancellationToken);
+        _exchanges[name] = 0;
+        _queues[name] = 0;
     }, cancellationToken);
 
     /// <summary>Ready (not leased) messages in the endpoint's lanes, by passive declaration.</summary>

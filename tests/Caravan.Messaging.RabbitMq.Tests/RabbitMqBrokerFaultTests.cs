@@ -6,17 +6,17 @@ namespace Caravan.Messaging.RabbitMq.Tests;
 
 /// <summary>Faults that only exist with a real broker: it is restarted mid-test with eng/rabbitmq.sh restart.</summary>
 [Collection(RabbitMqCollection.Name)]
-public sealed class RabbitMqBrokerFaultTests(RabbitMqBroker broker) : IAsyncDisposable
+public sealed class RabbitMqBrokerFaultTests(RabbitMqBroker broker) : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan BrokerComesBack = TimeSpan.FromSeconds(120);
     private readonly TransportsForTest _transports = new(broker, RabbitMqQueueType.Classic);
     private readonly TestDirectory _folder = new();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _transports.DisposeAsync();
-        _folder.Dispose();
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _transports.CleanUpAsync();
+
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task ConfirmedMessages_SurviveABrokerRestart_AndALeaseLostWithTheConnectionCountsAsADelivery()

@@ -6,21 +6,23 @@ namespace Caravan.Messaging.RabbitMq.Tests;
 
 /// <summary>What the transport leaves on the broker, read back with the plain client.</summary>
 [Collection(RabbitMqCollection.Name)]
-public sealed class RabbitMqTopologyTests(RabbitMqBroker broker) : IAsyncDisposable
+public sealed class RabbitMqTopologyTests(RabbitMqBroker broker) : IAsyncLifetime
 {
     private readonly TransportsForTest _classic = new(broker, RabbitMqQueueType.Classic);
     private readonly TransportsForTest _quorum = new(broker, RabbitMqQueueType.Quorum);
     private IConnection? _connection;
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         if (_connection is not null)
         {
             await _connection.DisposeAsync();
         }
 
-        await _classic.DisposeAsync();
-        await _quorum.DisposeAsync();
+        await _classic.CleanUpAsync();
+        await _quorum.CleanUpAsync();
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class RabbitMqTransportConformanceTests(RabbitMqBroker broker) : T
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public Task DisposeAsync() => _transports.DisposeAsync().AsTask();
+    public Task DisposeAsync() => _transports.CleanUpAsync();
 }
 
 /// <summary>The shared transport contract, unchanged, on quorum queues (one lane per priority).</summary>
@@ -29,5 +29,5 @@ public sealed class RabbitMqQuorumTransportConformanceTests(RabbitMqBroker broke
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public Task DisposeAsync() => _transports.DisposeAsync().AsTask();
+    public Task DisposeAsync() => _transports.CleanUpAsync();
 }

@@ -1,9 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RabbitMQ.Client;
 
 namespace Caravan.Messaging.RabbitMq.Tests;
 
-/// <summary>The transports of one test: all on the shared broker under one fresh topology prefix, disposed with the test.</summary>
-public sealed class TransportsForTest(RabbitMqBroker broker, RabbitMqQueueType queueType) : IAsyncDisposable
+/// <summary>
+/// The transports of one test: all on the shared broker under one fresh topology prefix. At the end they are
+/// disposed and everything they declared is deleted, so the broker stays small and restarts quickly.
+/// </summary>
+public sealed class TransportsForTest(RabbitMqBroker broker, RabbitMqQueueType queueType)
 {
     private readonly List<RabbitMqTransport> _created = [];
 
@@ -16,25 +22,63 @@ public sealed class TransportsForTest(RabbitMqBroker broker, RabbitMqQueueType q
         options.QueueType = queueType;
     }
 
-    public void Use(MessagingBuilder messaging) => messaging.UseRabbitMq(broker.ConnectionString, Configure);
+    /// <summary>Points a messaging host at the broker, as a service would (<c>UseRabbitMq</c>), keeping track of its transport.</summary>
+    public void Use(MessagingBuilder messaging)
+    {
+        messaging.UseRabbitMq(broker.ConnectionString, Configure);
+        messaging.Services.AddSingleton(provider => Track(New(provider.GetRequiredService<ILogger<RabbitMqTransport>>())));
+    }
 
     public async Task<IMessageTransport> CreateAsync() => await CreateRabbitMqAsync();
 
     public async Task<RabbitMqTransport> CreateRabbitMqAsync()
     {
-        var options = new RabbitMqTransportOptions();
-        Configure(options);
-        var transport = new RabbitMqTransport(options, TimeProvider.System, new SharedRandomSource(), NullLogger<RabbitMqTransport>.Instance);
-        _created.Add(transport);
+        var transport = Track(New(NullLogger<RabbitMqTransport>.Instance));
         await transport.InitializeAsync();
         return transport;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Disposes the transports and deletes every queue and exchange they declared.</summary>
+    public async Task CleanUpAsync()
     {
-        foreach (var transport in _created)
+        List<RabbitMqTransport> created;
+        lock (_created)
+        {
+            created = [.. _created];
+        }
+
+        foreach (var transport in created)
         {
             await transport.DisposeAsync();
         }
+
+        await using var connection = await new ConnectionFactory { Uri = new Uri(broker.ConnectionString) }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        foreach (var queue in created.SelectMany(transport => transport.Declarer.Queues).Distinct())
+        {
+            await channel.QueueDeleteAsync(queue);
+        }
+
+        foreach (var exchange in created.SelectMany(transport => transport.Declarer.Exchanges).Distinct())
+        {
+            await channel.ExchangeDeleteAsync(exchange);
+        }
+    }
+
+    private RabbitMqTransport New(ILogger<RabbitMqTransport> logger)
+    {
+        var options = new RabbitMqTransportOptions();
+        Configure(options);
+        return new RabbitMqTransport(options, TimeProvider.System, new SharedRandomSource(), logger);
+    }
+
+    private RabbitMqTransport Track(RabbitMqTransport transport)
+    {
+        lock (_created)
+        {
+            _created.Add(transport);
+        }
+
+        return transport;
     }
 }
