@@ -11,97 +11,6 @@ namespace Caravan.Messaging.RabbitMq;
 /// </summary>
 public sealed partial class RabbitMqTransport
 {
-    public async Task<IReadOnlyList<TransportMessage>> ReceiveAsync(
-        string queue, int maxMessages, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
-    {
-        await Declarer.EnsureQueueAsync(queue, cancellationToken);
-        StartExpiringLeases();
-        var now = _timeProvider.GetUtcNow();
-        var received = new List<TransportMessage>(maxMessages);
-        var giveBack = new List<(Lease Lease, OutgoingAmqpMessage Copy)>();
-        var deadLetters = new List<(Lease Lease, FailureInfo Failure)>();
-        using (await _leasing.LockAsync(cancellationToken))
-        {
-            var channel = await _leasing.GetAsync(cancellationToken);
-            foreach (var lane in Topology.Lanes(queue))
-            {
-                while (received.Count < maxMessages)
-                {
-                    var result = await channel.BasicGetAsync(lane.Name, autoAck: false, cancellationToken);
-                    if (result is null)
-                    {
-                        break;
-                    }
-
-                    var properties = result.BasicProperties;
-                    var deliveries = WireFormat.GetInt32(properties, WireFormat.Deliveries);
-                    var failures = WireFormat.GetInt32(properties, WireFormat.Failures);
-                    var lease = new Lease
-                    {
-                        Channel = channel,
-                        DeliveryTag = result.DeliveryTag,
-                        Queue = queue,
-                        Lane = lane.Name,
-                        Properties = properties,
-                        Body = result.Body.ToArray(),
-                        DeliveryCount = deliveries + 1,
-                        FailureCount = failures,
-                        ExpiresAt = (now + leaseDuration).ToUnixTimeMilliseconds(),
-                    };
-                    if (result.Redelivered)
-                    {
-                        // Requeued by the broker: a delivery that ended without an outcome. Counted, and put back in line.
-                        giveBack.Add((lease, Copy(lease, lane.Name, deliveries + 1, failures)));
-                        continue;
-                    }
-
-                    Envelope envelope;
-                    try
-                    {
-                        envelope = WireFormat.Decode(properties, lease.Body, attempt: failures + 1);
-                    }
-                    catch (Exception ex) when (WireFormat.IsUnreadable(ex))
-                    {
-                        // Unreadable forever: it would come first on every receive. Straight to the dead letters.
-                        deadLetters.Add((lease, FailureInfo.FromException(DeadLetterReason.DeserializationFailed, ex, 0)));
-                        continue;
-                    }
-
-                    if (envelope.DeliverAt is { } deliverAt && deliverAt > now)
-                    {
-                        // Early (a delay longer than the longest bucket, or clocks disagree): it waits again.
-                        giveBack.Add((lease, await ViaDelayAsync(lane.Name, deliverAt - now, WireFormat.Copy(properties, new Dictionary<string, object?>()), lease.Body, cancellationToken)));
-                        continue;
-                    }
-
-                    _leases.Add(lease);
-                    received.Add(new TransportMessage
-                    {
-                        Queue = queue,
-                        Envelope = envelope,
-                        DeliveryCount = lease.DeliveryCount,
-                        FailureCount = failures,
-                        EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(WireFormat.GetInt64(properties, WireFormat.EnqueuedAt, now.ToUnixTimeMilliseconds())),
-                        LeaseHandle = lease,
-                    });
-                }
-            }
-        }
-
-        if (giveBack.Count > 0)
-        {
-            await RepublishAsync(giveBack, cancellationToken);
-        }
-
-        foreach (var (lease, failure) in deadLetters)
-        {
-            await MoveToDeadLettersAsync(lease, failure, cancellationToken);
-        }
-
-        // Lanes are drained highest first and a classic priority queue delivers by priority: a stable sort keeps arrival order within a level.
-        return received.OrderByDescending(message => message.Envelope.Priority).ToList();
-    }
-
     public async Task CompleteAsync(IReadOnlyList<TransportMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -127,7 +36,15 @@ public sealed partial class RabbitMqTransport
         var copy = Copy(lease, lease.Lane, lease.DeliveryCount, lease.FailureCount + 1);
         if (delay > TimeSpan.Zero)
         {
-            copy = await ViaDelayAsync(copy.RoutingKey, delay, copy.Properties, copy.Body, cancellationToken);
+            try
+            {
+                copy = await ViaDelayAsync(copy.RoutingKey, delay, copy.Properties, copy.Body, cancellationToken);
+            }
+            catch (Exception)
+            {
+                await NackAsync(lease);
+                throw;
+            }
         }
 
         await RepublishAsync([(lease, copy)], cancellationToken);
@@ -171,7 +88,16 @@ public sealed partial class RabbitMqTransport
 
     private async Task MoveToDeadLettersAsync(Lease lease, FailureInfo failure, CancellationToken cancellationToken)
     {
-        await ((RabbitMqDeadLetterQueue)DeadLetters).RegisterAsync(lease.Queue, cancellationToken);
+        try
+        {
+            await ((RabbitMqDeadLetterQueue)DeadLetters).RegisterAsync(lease.Queue, cancellationToken);
+        }
+        catch (Exception)
+        {
+            await NackAsync(lease);
+            throw;
+        }
+
         var headers = WireFormat.FailureHeaders(failure, NextDeadLetterId(), lease.Queue, _timeProvider.GetUtcNow());
         headers[WireFormat.Deliveries] = lease.DeliveryCount;
         headers[WireFormat.Failures] = lease.FailureCount;
@@ -190,8 +116,10 @@ public sealed partial class RabbitMqTransport
     /// Publishes the copies (confirmed), then acks the originals. If the copies cannot be confirmed the originals
     /// are requeued instead (or, with their channel gone, the broker already did): never lost, at worst duplicated.
     /// </summary>
-    private async Task RepublishAsync(IReadOnlyList<(Lease Lease, OutgoingAmqpMessage Copy)> messages, CancellationToken cancellationToken)
+    private async Task RepublishAsync(List<(Lease Lease, OutgoingAmqpMessage Copy)> messages, CancellationToken cancellationToken)
     {
+        // With its channel closed the broker has requeued the original already: a copy would be a duplicate.
+        messages = messages.Where(message => message.Lease.Channel.IsOpen).ToList();
         if (messages.Count == 0)
         {
             return;

@@ -121,6 +121,27 @@ public sealed class RabbitMqTopologyTests(RabbitMqBroker broker) : IAsyncLifetim
         Assert.Equal(second.Envelope.MessageId, received.Envelope.MessageId);
     }
 
+    [Fact]
+    public async Task UnreadableMessage_IsDeadLetteredByTheReceiveThatMeetsIt_AndDoesNotBlockTheQueue()
+    {
+        var transport = await _classic.CreateRabbitMqAsync();
+        await transport.SubscribeAsync("inbox", ["test.event"]);
+        await using (var channel = await RawChannelAsync())
+        {
+            // Written by something that is not Caravan: no metadata header, no message id.
+            await channel.BasicPublishAsync(string.Empty, $"{_classic.Prefix}.q.inbox", mandatory: true, new BasicProperties { Type = "test.event", Persistent = true }, Encoding.UTF8.GetBytes("{}"));
+        }
+
+        await transport.SendAsync([OutgoingMessage.Send(NewEnvelope("good", MessagePriority.Normal), "inbox")]);
+
+        var received = Assert.Single(await transport.ReceiveAsync("inbox", 10, TimeSpan.FromSeconds(30)));
+        Assert.Equal("good", Encoding.UTF8.GetString(received.Envelope.Body.Span));
+        var dead = Assert.Single(await transport.DeadLetters.ListAsync(new DeadLetterQuery { Queue = "inbox" }));
+        Assert.Equal(DeadLetterReason.DeserializationFailed, dead.Failure.Reason);
+        Assert.Equal("test.event", dead.Envelope.MessageType);
+        Assert.True(dead.Envelope.Headers.ContainsKey(EnvelopeHeaders.UnreadableMetadata));
+    }
+
     /// <summary>A channel of the plain client, beside the transport.</summary>
     private async Task<IChannel> RawChannelAsync()
     {
