@@ -67,8 +67,11 @@ internal sealed class RabbitMqConnection(RabbitMqTransportOptions options, strin
     public async Task<IChannel> CreateChannelAsync(bool confirms, CancellationToken cancellationToken)
     {
         var connection = await GetAsync(cancellationToken);
+
+        // No client-side throttle on outstanding confirms: the caller's batch (the relay's batch size) is the bound,
+        // and the default limiter delays every publish past 64 outstanding.
         return await connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: confirms, publisherConfirmationTrackingEnabled: confirms),
+            new CreateChannelOptions(publisherConfirmationsEnabled: confirms, publisherConfirmationTrackingEnabled: confirms, outstandingPublisherConfirmationsRateLimiter: null),
             cancellationToken);
     }
 

@@ -32,6 +32,6 @@ public sealed class RabbitMqTransportOptions
     /// <summary>How often an idle consumer asks the broker whether its queue has ready messages.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>The connection name shown by the broker; the service name when left null.</summary>
+    /// <summary>The connection name the broker shows (UseRabbitMq sets the service name; "caravan" when null).</summary>
     public string? ClientName { get; set; }
 }
