@@ -3,6 +3,8 @@
 # TRX results to artifacts/test-results (override with CARAVAN_TEST_RESULTS).
 #
 # The embedded mode needs nothing installed: tests start their own processes and SQLite files.
+# PostgreSQL tests run against the server eng/postgres.sh starts here (and stops on exit), so every one
+# of them runs every time; CARAVAN_POSTGRES tells them where it is.
 # RabbitMQ tests run against a broker from eng/rabbitmq.sh (installed with apt when missing), started here
 # unless one already runs and stopped again on exit; CARAVAN_RABBITMQ tells the tests where it is.
 #
@@ -17,12 +19,23 @@ mkdir -p "$results"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 
+stop_servers() {
+  wait 2>/dev/null || true
+  if [[ -n "${rabbitmq_starting:-}" ]]; then
+    eng/rabbitmq.sh stop || true
+  fi
+  eng/postgres.sh stop
+}
+trap stop_servers EXIT
+
+eng/postgres.sh start >/dev/null
+eval "$(eng/postgres.sh env)"
+
 if [[ -z "${CARAVAN_RABBITMQ:-}" ]]; then
   if ! eng/rabbitmq.sh status >/dev/null; then
     # Boots (~15 s) while the solution builds.
     eng/rabbitmq.sh start >"$results/rabbitmq-start.log" 2>&1 &
     rabbitmq_starting=$!
-    trap 'wait 2>/dev/null; eng/rabbitmq.sh stop' EXIT
   fi
   export CARAVAN_RABBITMQ="amqp://guest:guest@127.0.0.1:${CARAVAN_RABBITMQ_PORT:-35672}/"
 fi

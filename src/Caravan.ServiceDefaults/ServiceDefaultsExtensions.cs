@@ -1,8 +1,9 @@
 using Caravan.ServiceDefaults.Health;
 using Caravan.ServiceDefaults.Problems;
+using Caravan.ServiceDefaults.RequestIds;
+using Caravan.ServiceDefaults.Versioning;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,6 +42,7 @@ public static class ServiceDefaultsExtensions
             .AddCheck<ServiceDatabaseHealthCheck>("database");
 
         builder.Services.AddServiceDiscovery();
+        builder.Services.AddCaravanRequestIds();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
             http.AddStandardResilienceHandler(options =>
@@ -52,26 +54,25 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
 
-        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path);
-        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
-        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddCaravanProblemDetails();
         builder.Services.Configure<JsonOptions>(options =>
             options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         return builder;
     }
 
     /// <summary>
-    /// Adds the middleware that turns every failure into problem details, and maps the health
+    /// Adds the request-id middleware (first), the middleware that turns every failure into problem details, and maps the health
     /// endpoints: <c>/health/live</c> (the process answers) and <c>/health/ready</c> (its database answers too).
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseCaravanRequestIds();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/health/ready");
+        app.UseCaravanApi();
         return app;
     }
 

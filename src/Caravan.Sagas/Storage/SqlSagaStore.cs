@@ -21,7 +21,13 @@ public sealed class SqlSagaStore : ISagaStore
     public async Task EnsureSchemaAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
+
+        // PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself: two instances starting
+        // together can both try to create the table, and one fails on a duplicate catalog row. An
+        // advisory lock held to the end of the transaction queues them (SQLite has one writer anyway).
+        var serialize = connection.GetType().FullName == "Npgsql.NpgsqlConnection" ? "SELECT pg_advisory_xact_lock(7021453306112);\n" : string.Empty;
         await connection.ExecuteAsync(new CommandDefinition(
+            serialize +
             """
             CREATE TABLE IF NOT EXISTS caravan_sagas (
                 id TEXT PRIMARY KEY,

@@ -31,6 +31,19 @@ public sealed class SqlFilter
         }
     }
 
+    /// <summary>Adds <c>column IN (…)</c> when <paramref name="values"/> holds any; empty adds nothing.</summary>
+    /// <param name="column">A column name from the code, never from the request; it also names the parameter.</param>
+    /// <param name="values">The values to match, each a parameter (Dapper expands the list).</param>
+    public void AddAny(string column, IReadOnlyCollection<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count > 0)
+        {
+            _conditions.Add($"{column} IN @{column}");
+            Parameters.Add(column, values);
+        }
+    }
+
     /// <summary>Adds a condition that always applies and needs no parameter, e.g. <c>deleted_at IS NULL</c>.</summary>
     /// <param name="condition">Constant SQL from the code, never from the request.</param>
     public void AddCondition(string condition) => _conditions.Add(condition);

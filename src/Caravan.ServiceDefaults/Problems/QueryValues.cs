@@ -7,6 +7,9 @@ namespace Caravan.ServiceDefaults.Problems;
 /// </summary>
 public static class QueryValues
 {
+    /// <summary>How many values a repeatable filter (<see cref="ReadGuids"/>) accepts by default.</summary>
+    public const int MaxRepeated = 100;
+
     /// <summary>The GUID in <paramref name="value"/>, or null when it is absent or malformed (then an error names <paramref name="field"/>).</summary>
     public static Guid? ReadGuid(string? value, string field, FieldErrors errors)
     {
@@ -17,6 +20,38 @@ public static class QueryValues
         }
 
         return errors.Check(Guid.TryParse(value, out var parsed), field, $"'{field}' must be a GUID.") ? parsed : null;
+    }
+
+    /// <summary>
+    /// The GUIDs of a repeatable parameter (<c>?id=a&amp;id=b</c>), without duplicates, in the order given;
+    /// empty values are ignored. More than <paramref name="max"/> values, or any malformed one, adds an
+    /// error naming <paramref name="field"/>.
+    /// </summary>
+    public static IReadOnlyList<Guid> ReadGuids(IReadOnlyList<string?>? values, string field, FieldErrors errors, int max = MaxRepeated)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var given = values?.Where(value => !string.IsNullOrEmpty(value)).ToList() ?? [];
+        if (!errors.Check(given.Count <= max, field, $"'{field}' may be given at most {max} times."))
+        {
+            return [];
+        }
+
+        var parsed = new List<Guid>(given.Count);
+        foreach (var value in given)
+        {
+            if (!Guid.TryParse(value, out var guid))
+            {
+                errors.Add(field, $"'{field}' must be a GUID; '{value}' is not.");
+                return [];
+            }
+
+            if (!parsed.Contains(guid))
+            {
+                parsed.Add(guid);
+            }
+        }
+
+        return parsed;
     }
 
     /// <summary>

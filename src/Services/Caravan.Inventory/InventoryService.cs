@@ -3,6 +3,7 @@ using Caravan.Inventory.Products;
 using Caravan.Inventory.Reservations;
 using Caravan.Inventory.Storage;
 using Caravan.ServiceDefaults.Data;
+using Caravan.ServiceDefaults.Versioning;
 
 namespace Caravan.Inventory;
 
@@ -20,6 +21,7 @@ public static class InventoryService
 
         // Hosted services start in order: tables, then the demo catalogue, then the consumers.
         builder.Services.AddServiceSchema(InventorySchema.Statements);
+        builder.AddCaravanApiVersioning();
         builder.Services.AddHostedService<DemoProductSeeder>();
         builder.AddServiceMessaging(Name, messaging => messaging
             .AddCaravanContracts()
@@ -32,8 +34,8 @@ public static class InventoryService
     public static WebApplication MapInventoryEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGroup("/api/v1/products").MapProductEndpoints();
-        app.MapGroup("/api/v1/reservations").MapReservationEndpoints();
+        app.MapApiResource("products").WithTags("Products").MapProductEndpoints();
+        app.MapApiResource("reservations").WithTags("Reservations").MapReservationEndpoints();
         return app;
     }
 }

@@ -2,6 +2,7 @@ using Caravan.Contracts;
 using Caravan.Notifications.Api;
 using Caravan.Notifications.Storage;
 using Caravan.ServiceDefaults.Data;
+using Caravan.ServiceDefaults.Versioning;
 
 namespace Caravan.Notifications;
 
@@ -16,6 +17,7 @@ public static class NotificationsService
 
         // The table must exist before the consumers start: the schema is registered first.
         builder.Services.AddServiceSchema(NotificationsSchema.Statements);
+        builder.AddCaravanApiVersioning();
         builder.AddServiceMessaging(Name, messaging => messaging
             .AddCaravanContracts()
             .Handle<OrderConfirmed, OrderNotificationHandler>()

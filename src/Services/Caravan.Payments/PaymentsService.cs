@@ -4,6 +4,7 @@ using Caravan.Payments.Charges;
 using Caravan.Payments.Provider;
 using Caravan.Payments.Storage;
 using Caravan.ServiceDefaults.Data;
+using Caravan.ServiceDefaults.Versioning;
 
 namespace Caravan.Payments;
 
@@ -25,6 +26,7 @@ public static class PaymentsService
 
         // The tables must exist before the consumers start: the schema is registered first.
         builder.Services.AddServiceSchema(PaymentsSchema.Statements);
+        builder.AddCaravanApiVersioning();
         builder.AddServiceMessaging(Name, messaging => messaging
             .AddCaravanContracts()
             .Handle<ChargePayment, ChargePaymentHandler>()

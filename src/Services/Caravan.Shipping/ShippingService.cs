@@ -3,6 +3,7 @@ using Caravan.ServiceDefaults.Data;
 using Caravan.Shipping.Api;
 using Caravan.Shipping.Shipments;
 using Caravan.Shipping.Storage;
+using Caravan.ServiceDefaults.Versioning;
 
 namespace Caravan.Shipping;
 
@@ -18,6 +19,7 @@ public static class ShippingService
 
         // The table must exist before the consumers start: the schema is registered first.
         builder.Services.AddServiceSchema(ShippingSchema.Statements);
+        builder.AddCaravanApiVersioning();
         builder.AddServiceMessaging(Name, messaging => messaging
             .AddCaravanContracts()
             .Handle<CreateShipment, CreateShipmentHandler>()

@@ -2,6 +2,7 @@ using Caravan.Contracts;
 using Caravan.ServiceDefaults.Data;
 using Caravan.Users.Orders;
 using Caravan.Users.Users;
+using Caravan.ServiceDefaults.Versioning;
 
 namespace Caravan.Users;
 
@@ -14,6 +15,7 @@ public static class UsersService
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddServiceSchema(UserSchema.Statements);
+        builder.AddCaravanApiVersioning();
         builder.Services.AddOptions<OrdersClientOptions>().BindConfiguration(OrdersClientOptions.Section);
         builder.Services.AddHttpClient<OrdersClient>(client => client.BaseAddress = OrdersClient.ServiceAddress);
 
@@ -25,7 +27,7 @@ public static class UsersService
     public static WebApplication MapUsersEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var users = app.MapGroup("/api/v1/users");
+        var users = app.MapApiResource("users").WithTags("Users");
         users.MapUserEndpoints();
         users.MapUserOrdersEndpoint();
         return app;

@@ -25,7 +25,9 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<GatewayHost> StartAsync(IReadOnlyDictionary<string, Uri> services)
+    /// <param name="services">Where each service is, by name.</param>
+    /// <param name="settings">More configuration (e.g. <c>Caravan:Gateway:GraphQL:MaxDepth</c>), or none.</param>
+    public static async Task<GatewayHost> StartAsync(IReadOnlyDictionary<string, Uri> services, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort.Next()}");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
@@ -33,12 +35,15 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.WebHost.UseUrls(address.ToString());
         builder.Configuration.AddInMemoryCollection(services.ToDictionary(
             service => $"services:{service.Key}:http:0", service => (string?)service.Value.ToString()));
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults();
         builder.AddCaravanGateway();
+        builder.AddCaravanGraphQL();
 
         var app = builder.Build();
         app.UseServiceDefaults();
         app.MapCaravanGateway();
+        app.MapCaravanGraphQL();
         await app.StartAsync();
         return new GatewayHost(app, address);
     }

@@ -6,7 +6,10 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Caravan.Messaging.Tests.Outbox;
 
-/// <summary>The relay's retry logic, against a transport that fails on purpose.</summary>
+/// <summary>
+/// The relay's retry logic, against a transport that fails on purpose, and one SQLite-only case. What every
+/// outbox store must do is in tests/Caravan.Storage.Tests (StorageContractTests), for SQLite and PostgreSQL.
+/// </summary>
 public sealed class OutboxRelayTests : IDisposable
 {
     private readonly TestDirectory _folder = new();
@@ -46,29 +49,6 @@ public sealed class OutboxRelayTests : IDisposable
     }
 
     [Fact]
-    public async Task Claim_KeepsConcurrentRelaysApart_UntilTheHoldersClaimExpires()
-    {
-        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
-        var database = new SqliteServiceDatabase(_folder.File("service.db"));
-        await database.InitializeAsync();
-        var first = new SqliteOutboxStore(database, relayId: "first");
-        var second = new SqliteOutboxStore(database, relayId: "second");
-        await AddAsync(database, first, NewEnvelope());
-
-        Assert.Single(await first.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
-        Assert.Empty(await second.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
-
-        // The holder renews its claim with every batch; a silent holder loses it when it expires.
-        time.Advance(TimeSpan.FromSeconds(5));
-        Assert.Single(await first.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
-        time.Advance(TimeSpan.FromSeconds(9));
-        Assert.Empty(await second.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
-        time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Single(await second.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
-        Assert.Empty(await first.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(10)));
-    }
-
-    [Fact]
     public async Task Remove_ByALateRelay_LeavesANewerRowThatReusedTheId()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
@@ -97,22 +77,6 @@ public sealed class OutboxRelayTests : IDisposable
         await using var transaction = await database.BeginTransactionAsync();
         await outbox.AddAsync(transaction.Transaction, [.. envelopes.Select(envelope => OutgoingMessage.Send(envelope, "q"))]);
         await transaction.CommitAsync();
-    }
-
-    [Fact]
-    public async Task Claim_ForATransportWithoutDelays_HoldsScheduledRowsUntilDue()
-    {
-        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
-        var database = new SqliteServiceDatabase(_folder.File("service.db"));
-        await database.InitializeAsync();
-        var outbox = new SqliteOutboxStore(database);
-        var due = time.GetUtcNow().AddMinutes(1);
-        await AddAsync(database, outbox, NewEnvelope() with { DeliverAt = due });
-
-        Assert.Equal(due, await outbox.GetNextDueAsync());
-        Assert.Empty(await outbox.ClaimAsync(10, time.GetUtcNow(), dueBy: time.GetUtcNow(), TimeSpan.FromSeconds(10)));
-        time.Advance(TimeSpan.FromMinutes(1));
-        Assert.Single(await outbox.ClaimAsync(10, time.GetUtcNow(), dueBy: time.GetUtcNow(), TimeSpan.FromSeconds(10)));
     }
 
     private static Envelope NewEnvelope() => new()

@@ -16,10 +16,10 @@ internal static class ProductEndpoints
 {
     public static RouteGroupBuilder MapProductEndpoints(this RouteGroupBuilder group)
     {
-        group.MapPost("", CreateAsync);
-        group.MapGet("", ListAsync);
-        group.MapGet("/{sku}", GetAsync);
-        group.MapPut("/{sku}", UpdateAsync);
+        group.MapPost("", CreateAsync).WithName("CreateProduct").WithSummary("Add a product with its price and stock");
+        group.MapGet("", ListAsync).WithName("ListProducts").WithSummary("List the catalogue, a page at a time");
+        group.MapGet("/{sku}", GetAsync).WithName("GetProduct").WithSummary("Read a product and its stock");
+        group.MapPut("/{sku}", UpdateAsync).WithName("UpdateProduct").WithSummary("Change a product's name, price or available stock");
         return group;
     }
 
@@ -44,7 +44,7 @@ internal static class ProductEndpoints
             cancellationToken: cancellationToken));
         if (inserted == 0)
         {
-            return Problems.Conflict("The sku is already taken.", $"A product with sku '{sku}' already exists.");
+            return Problems.Conflict("The sku is already taken.", $"A product with sku '{sku}' already exists.", "SKU_TAKEN");
         }
 
         await session.CommitAsync(cancellationToken);
@@ -52,7 +52,7 @@ internal static class ProductEndpoints
         return TypedResults.Created($"/api/v1/products/{Uri.EscapeDataString(sku)}", created);
     }
 
-    private static async Task<Results<Ok<Page<ProductResponse>>, ValidationProblem>> ListAsync(
+    private static async Task<Results<PageResult<ProductResponse>, ValidationProblem>> ListAsync(
         string? page, string? limit, IServiceDatabase database, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
@@ -63,7 +63,7 @@ internal static class ProductEndpoints
         }
 
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return TypedResults.Ok(await new SqlFilter().ReadPageAsync<ProductRow, ProductResponse>(
+        return PageResults.Ok(await new SqlFilter().ReadPageAsync<ProductRow, ProductResponse>(
             connection, ProductRow.Columns, "products", "sku", request, row => row.ToResponse(), cancellationToken));
     }
 

@@ -9,7 +9,7 @@ internal static class ReservationEndpoints
 {
     public static RouteGroupBuilder MapReservationEndpoints(this RouteGroupBuilder group)
     {
-        group.MapGet("/{orderId}", GetAsync);
+        group.MapGet("/{orderId}", GetAsync).WithName("GetReservation").WithSummary("Read what Inventory holds for an order");
         return group;
     }
 

@@ -2,6 +2,7 @@ using Caravan.Messaging;
 using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
+using Caravan.ServiceDefaults.Versioning;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -13,13 +14,13 @@ internal static class NotificationsEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var notifications = routes.MapGroup("/api/v1/notifications").WithTags("Notifications");
-        notifications.MapGet("", ListAsync);
-        notifications.MapGet("/{id:guid}", GetAsync);
+        var notifications = routes.MapApiResource("notifications").WithTags("Notifications");
+        notifications.MapGet("", ListAsync).WithName("ListNotifications").WithSummary("List notifications, newest first");
+        notifications.MapGet("/{id:guid}", GetAsync).WithName("GetNotification").WithSummary("Read a notification");
     }
 
     /// <summary><c>GET /api/v1/notifications?orderId=&amp;userId=&amp;kind=&amp;page=&amp;limit=</c>.</summary>
-    private static async Task<Results<Ok<Page<NotificationResponse>>, ValidationProblem>> ListAsync(
+    private static async Task<Results<PageResult<NotificationResponse>, ValidationProblem>> ListAsync(
         [FromQuery] string? orderId,
         [FromQuery] string? userId,
         [FromQuery] string? kind,
@@ -43,7 +44,7 @@ internal static class NotificationsEndpoints
         filter.Add("user_id", user?.ToString());
         filter.Add("kind", type?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return TypedResults.Ok(await filter.ReadPageAsync<NotificationRecord, NotificationResponse>(
+        return PageResults.Ok(await filter.ReadPageAsync<NotificationRecord, NotificationResponse>(
             connection, NotificationRecord.Columns, "notifications", "created_at DESC, id DESC", request, NotificationResponse.From, cancellationToken));
     }
 

@@ -15,18 +15,36 @@ using Microsoft.Extensions.Options;
 
 namespace Caravan.Orders.Api;
 
-/// <summary><c>/api/v1/orders</c>: place an order (idempotent by key), read one, list them.</summary>
+/// <summary>
+/// <c>/api/v1/orders</c> and <c>/api/v2/orders</c>: place an order (idempotent by key), read one, list
+/// them. Both versions run the same handlers; v2 reshapes their answers (<see cref="OrderV2Shape"/>).
+/// </summary>
 internal static class OrderEndpoints
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    public static void Map(IEndpointRouteBuilder app)
+    public static void MapV1(IEndpointRouteBuilder orders)
     {
-        var orders = app.MapGroup("/api/v1/orders").WithTags("Orders");
-        orders.MapPost("/", PlaceAsync);
-        orders.MapGet("/{id}", GetAsync);
-        orders.MapGet("/", ListAsync);
+        orders.MapPost("/", PlaceAsync).Describe<OrderResponse>("PlaceOrderV1", "Place an order", StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        orders.MapGet("/{id}", GetAsync).Describe<OrderResponse>("GetOrderV1", "Read an order with its saga steps").ProducesProblem(StatusCodes.Status404NotFound);
+        orders.MapGet("/", ListAsync).Describe<Page<OrderResponse>>("ListOrdersV1", "List orders by user and status, a page at a time");
     }
+
+    public static void MapV2(IEndpointRouteBuilder orders)
+    {
+        orders.MapPost("/", PlaceAsync).AddEndpointFilter(OrderV2Shape.Filter)
+            .Describe<OrderV2Response>("PlaceOrderV2", "Place an order", StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        orders.MapGet("/{id}", GetAsync).AddEndpointFilter(OrderV2Shape.Filter)
+            .Describe<OrderV2Response>("GetOrderV2", "Read an order with its saga steps").ProducesProblem(StatusCodes.Status404NotFound);
+        orders.MapGet("/", ListAsync).AddEndpointFilter(OrderV2Shape.Filter)
+            .Describe<Page<OrderV2Response>>("ListOrdersV2", "List orders by user and status, a page at a time");
+    }
+
+    /// <summary>Names an endpoint and declares its success body and its 400 validation problem, for the OpenAPI documents.</summary>
+    private static RouteHandlerBuilder Describe<TResponse>(this RouteHandlerBuilder endpoint, string name, string summary, int status = StatusCodes.Status200OK) =>
+        endpoint.WithName(name).WithSummary(summary).Produces<TResponse>(status).ProducesValidationProblem();
 
     private static async Task<IResult> PlaceAsync(
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
@@ -143,7 +161,11 @@ internal static class OrderEndpoints
                 title: "This Idempotency-Key was used for a different order.",
                 detail: $"The key '{key}' already placed order {existing.Id} with a different body. Use a new key for a new order.",
                 statusCode: StatusCodes.Status422UnprocessableEntity,
-                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [IdempotencyKeyHeader] = ["already used for a different request"] } });
+                extensions: new Dictionary<string, object?>
+                {
+                    ["code"] = ProblemCodes.IdempotencyKeyReused,
+                    ["errors"] = new Dictionary<string, string[]> { [IdempotencyKeyHeader] = ["already used for a different request"] },
+                });
         }
 
         http.Response.Headers["Idempotent-Replayed"] = "true";
@@ -163,10 +185,10 @@ internal static class OrderEndpoints
     }
 
     private static async Task<IResult> ListAsync(
-        string? userId, string? status, string? page, string? limit, IServiceDatabase database, CancellationToken cancellationToken)
+        string[]? userId, string? status, string? page, string? limit, IServiceDatabase database, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        var user = QueryValues.ReadGuid(userId, "userId", errors);
+        var users = QueryValues.ReadGuids(userId, "userId", errors);
         var wanted = QueryValues.ReadEnum<OrderStatus>(status, "status", errors);
         var paging = PageRequest.Parse(page, limit, errors);
         if (!errors.IsEmpty)
@@ -175,10 +197,10 @@ internal static class OrderEndpoints
         }
 
         var filter = new SqlFilter();
-        filter.Add("user_id", user?.ToString());
+        filter.AddAny("user_id", [.. users.Select(user => user.ToString())]);
         filter.Add("status", wanted?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return TypedResults.Ok(await filter.ReadPageAsync<OrderRow, OrderResponse>(
+        return PageResults.Ok(await filter.ReadPageAsync<OrderRow, OrderResponse>(
             connection, OrderRow.Columns, "orders", "created_at, id", paging, row => ToResponse(row, saga: null, data: null), cancellationToken));
     }
 

@@ -11,13 +11,14 @@ internal static class SagaEndpoints
 {
     public sealed record ResolveRequest(string? Note);
 
-    public static void Map(IEndpointRouteBuilder app)
+    public static void Map(IEndpointRouteBuilder sagas)
     {
-        var sagas = app.MapGroup("/api/v1/sagas").WithTags("Sagas");
-        sagas.MapGet("/", ListAsync);
-        sagas.MapGet("/{id}", GetAsync);
-        sagas.MapPost("/{id}/retry", RetryAsync);
-        sagas.MapPost("/{id}/resolve", ResolveAsync);
+        sagas.MapGet("/", ListAsync).WithName("ListSagas").WithSummary("List saga instances by status and age").ProducesValidationProblem();
+        sagas.MapGet("/{id}", GetAsync).WithName("GetSaga").WithSummary("Read a saga instance").Produces<SagaInstance>().ProducesProblem(StatusCodes.Status404NotFound);
+        sagas.MapPost("/{id}/retry", RetryAsync).WithName("RetrySaga").WithSummary("Retry a stuck compensation")
+            .Produces<SagaInstance>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        sagas.MapPost("/{id}/resolve", ResolveAsync).WithName("ResolveSaga").WithSummary("Mark a stuck saga resolved, with a note")
+            .Produces<SagaInstance>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     private static async Task<IResult> ListAsync(
@@ -79,11 +80,11 @@ internal static class SagaEndpoints
         }
         catch (SagaStateException exception)
         {
-            return Problems.Conflict("The saga is not in a state that allows this action.", exception.Message);
+            return Problems.Conflict("The saga is not in a state that allows this action.", exception.Message, "SAGA_STATE_CONFLICT");
         }
         catch (SagaConcurrencyException exception)
         {
-            return Problems.Conflict("The saga changed while the action ran; read it again and retry.", exception.Message);
+            return Problems.Conflict("The saga changed while the action ran; read it again and retry.", exception.Message, "SAGA_CONCURRENCY_CONFLICT");
         }
     }
 }

@@ -3,6 +3,7 @@ using Caravan.Payments.Charges;
 using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
+using Caravan.ServiceDefaults.Versioning;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -17,15 +18,15 @@ internal static class PaymentsEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var payments = routes.MapGroup("/api/v1/payments").WithTags("Payments");
-        payments.MapGet("", ListPaymentsAsync);
-        payments.MapGet("/ledger", ListLedgerAsync);
-        payments.MapGet("/summary", SummaryAsync);
-        payments.MapGet("/{paymentId:guid}", GetPaymentAsync);
+        var payments = routes.MapApiResource("payments").WithTags("Payments");
+        payments.MapGet("", ListPaymentsAsync).WithName("ListPayments").WithSummary("List charges, newest first");
+        payments.MapGet("/ledger", ListLedgerAsync).WithName("ListLedger").WithSummary("List the ledger of money movements, newest first");
+        payments.MapGet("/summary", SummaryAsync).WithName("GetPaymentsSummary").WithSummary("Totals of the ledger");
+        payments.MapGet("/{paymentId:guid}", GetPaymentAsync).WithName("GetPayment").WithSummary("Read a charge");
     }
 
     /// <summary><c>GET /api/v1/payments?orderId=&amp;status=&amp;page=&amp;limit=</c>: charges, including tombstones (with a null paymentId).</summary>
-    private static async Task<Results<Ok<Page<PaymentResponse>>, ValidationProblem>> ListPaymentsAsync(
+    private static async Task<Results<PageResult<PaymentResponse>, ValidationProblem>> ListPaymentsAsync(
         [FromQuery] string? orderId,
         [FromQuery] string? status,
         [FromQuery] string? page,
@@ -46,7 +47,7 @@ internal static class PaymentsEndpoints
         filter.Add("order_id", order?.ToString());
         filter.Add("status", state?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return TypedResults.Ok(await filter.ReadPageAsync<ChargeRecord, PaymentResponse>(
+        return PageResults.Ok(await filter.ReadPageAsync<ChargeRecord, PaymentResponse>(
             connection, ChargeRecord.Columns, "charges", "created_at DESC, idempotency_key DESC", request, PaymentResponse.From, cancellationToken));
     }
 
@@ -63,7 +64,7 @@ internal static class PaymentsEndpoints
     }
 
     /// <summary><c>GET /api/v1/payments/ledger?orderId=&amp;page=&amp;limit=</c>: money movements.</summary>
-    private static async Task<Results<Ok<Page<LedgerEntryResponse>>, ValidationProblem>> ListLedgerAsync(
+    private static async Task<Results<PageResult<LedgerEntryResponse>, ValidationProblem>> ListLedgerAsync(
         [FromQuery] string? orderId,
         [FromQuery] string? page,
         [FromQuery] string? limit,
@@ -81,7 +82,7 @@ internal static class PaymentsEndpoints
         var filter = new SqlFilter();
         filter.Add("order_id", order?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return TypedResults.Ok(await filter.ReadPageAsync<LedgerRecord, LedgerEntryResponse>(
+        return PageResults.Ok(await filter.ReadPageAsync<LedgerRecord, LedgerEntryResponse>(
             connection, LedgerRecord.Columns, "payment_ledger", "at DESC, entry_id DESC", request, LedgerEntryResponse.From, cancellationToken));
     }
 

@@ -3,6 +3,7 @@ using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
 using Caravan.Shipping.Shipments;
+using Caravan.ServiceDefaults.Versioning;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -18,13 +19,13 @@ internal static class ShipmentsEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var shipments = routes.MapGroup("/api/v1/shipments").WithTags("Shipments");
-        shipments.MapGet("", ListAsync);
-        shipments.MapGet("/{shipmentId:guid}", GetAsync);
+        var shipments = routes.MapApiResource("shipments").WithTags("Shipments");
+        shipments.MapGet("", ListAsync).WithName("ListShipments").WithSummary("List shipments, newest first");
+        shipments.MapGet("/{shipmentId:guid}", GetAsync).WithName("GetShipment").WithSummary("Read a shipment");
     }
 
     /// <summary><c>GET /api/v1/shipments?orderId=&amp;status=&amp;page=&amp;limit=</c>.</summary>
-    private static async Task<Results<Ok<Page<ShipmentResponse>>, ValidationProblem>> ListAsync(
+    private static async Task<Results<PageResult<ShipmentResponse>, ValidationProblem>> ListAsync(
         [FromQuery] string? orderId,
         [FromQuery] string? status,
         [FromQuery] string? page,
@@ -45,7 +46,7 @@ internal static class ShipmentsEndpoints
         filter.Add("order_id", order?.ToString());
         filter.Add("status", state?.ToString());
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return TypedResults.Ok(await filter.ReadPageAsync<ShipmentRecord, ShipmentResponse>(
+        return PageResults.Ok(await filter.ReadPageAsync<ShipmentRecord, ShipmentResponse>(
             connection, ShipmentRecord.Columns, "shipments", "created_at DESC, order_id DESC", request, ShipmentResponse.From, cancellationToken));
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.Messaging;
 using Caravan.ServiceDefaults.Problems;
@@ -14,12 +15,12 @@ internal static class UserOrdersEndpoint
 {
     public static RouteGroupBuilder MapUserOrdersEndpoint(this RouteGroupBuilder group)
     {
-        group.MapGet("/{id}/orders", ListAsync);
+        group.MapGet("/{id}/orders", ListAsync).WithName("ListUserOrders").WithSummary("List a user's orders, as the Orders service pages them");
         return group;
     }
 
     private static async Task<Results<Ok<System.Text.Json.JsonElement>, ValidationProblem, ProblemHttpResult>> ListAsync(
-        string id, string? page, string? limit, IServiceDatabase database, OrdersClient orders, CancellationToken cancellationToken)
+        string id, string? page, string? limit, IServiceDatabase database, OrdersClient orders, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         var request = PageRequest.Parse(page, limit, errors);
@@ -34,9 +35,18 @@ internal static class UserOrdersEndpoint
         }
 
         var answer = await orders.ListForUserAsync(user.Id, request, cancellationToken);
-        return answer.Body is { } body
-            ? TypedResults.Ok(body)
-            : TypedResults.Problem(
+        if (answer.Body is { } body)
+        {
+            // Links name this resource, not the Orders URL the page came from.
+            if (body.GetProperty("pagination").Deserialize<Pagination>(JsonSerializerOptions.Web) is { } pagination)
+            {
+                PageLinks.Add(http, pagination);
+            }
+
+            return TypedResults.Ok(body);
+        }
+
+        return TypedResults.Problem(
                 title: "The orders service is unavailable.",
                 detail: $"{answer.Failure} Try again shortly.",
                 statusCode: StatusCodes.Status503ServiceUnavailable);

@@ -16,11 +16,11 @@ internal static class UserEndpoints
 {
     public static RouteGroupBuilder MapUserEndpoints(this RouteGroupBuilder group)
     {
-        group.MapPost("", CreateAsync);
-        group.MapGet("", ListAsync);
-        group.MapGet("/{id}", GetAsync);
-        group.MapPut("/{id}", UpdateAsync);
-        group.MapDelete("/{id}", DeleteAsync);
+        group.MapPost("", CreateAsync).WithName("CreateUser").WithSummary("Create a user");
+        group.MapGet("", ListAsync).WithName("ListUsers").WithSummary("List users, a page at a time");
+        group.MapGet("/{id}", GetAsync).WithName("GetUser").WithSummary("Read a user");
+        group.MapPut("/{id}", UpdateAsync).WithName("ReplaceUser").WithSummary("Replace a user's name and e-mail");
+        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteUser").WithSummary("Delete a user");
         return group;
     }
 
@@ -72,10 +72,12 @@ internal static class UserEndpoints
         return TypedResults.Created($"/api/v1/users/{user.Id}", user);
     }
 
-    private static async Task<Results<Ok<Page<UserResponse>>, ValidationProblem>> ListAsync(
-        string? page, string? limit, IServiceDatabase database, CancellationToken cancellationToken)
+    /// <summary><c>GET /api/v1/users?id=&amp;id=…&amp;page=&amp;limit=</c>: live users, optionally only those ids (at most 100).</summary>
+    private static async Task<Results<PageResult<UserResponse>, ValidationProblem>> ListAsync(
+        string? page, string? limit, string[]? id, IServiceDatabase database, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
+        var ids = QueryValues.ReadGuids(id, "id", errors);
         var request = PageRequest.Parse(page, limit, errors);
         if (!errors.IsEmpty)
         {
@@ -84,8 +86,9 @@ internal static class UserEndpoints
 
         var live = new SqlFilter();
         live.AddCondition("deleted_at IS NULL");
+        live.AddAny("id", [.. ids.Select(user => user.ToString())]);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return TypedResults.Ok(await live.ReadPageAsync<UserRow, UserResponse>(
+        return PageResults.Ok(await live.ReadPageAsync<UserRow, UserResponse>(
             connection, UserRow.Columns, "users", "created_at, id", request, row => row.ToResponse(), cancellationToken));
     }
 
@@ -166,5 +169,5 @@ internal static class UserEndpoints
     internal static ProblemHttpResult UserNotFound(string id) => Problems.NotFound("User", id);
 
     private static ProblemHttpResult EmailTaken(string email) =>
-        Problems.Conflict("The e-mail address is already taken.", $"Another user is registered with '{email}'.");
+        Problems.Conflict("The e-mail address is already taken.", $"Another user is registered with '{email}'.", "EMAIL_TAKEN");
 }

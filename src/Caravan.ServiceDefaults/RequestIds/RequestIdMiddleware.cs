@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Caravan.ServiceDefaults.RequestIds;
+
+/// <summary>
+/// First in every pipeline: settles the request id (the caller's valid <c>X-Request-Id</c>, else a new
+/// one) and makes it visible everywhere — the request headers (so the gateway forwards it and the
+/// outgoing-call handler repeats it), <see cref="HttpContext.TraceIdentifier"/> (so problems carry it),
+/// the response headers (on errors too: set when the response starts, after any handler cleared
+/// the headers), the logging scope and the current Activity.
+/// </summary>
+internal sealed class RequestIdMiddleware(RequestDelegate next, IRequestIdGenerator generator, ILogger<RequestIdMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var incoming = context.Request.Headers[RequestId.HeaderName];
+        var id = incoming.Count == 1 && RequestId.IsValid(incoming[0]) ? incoming[0]! : generator.NewId();
+        context.Request.Headers[RequestId.HeaderName] = id;
+        context.TraceIdentifier = id;
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[RequestId.HeaderName] = id;
+            return Task.CompletedTask;
+        });
+        Activity.Current?.SetTag(RequestId.TagName, id);
+
+        using (logger.BeginScope(new Dictionary<string, object>(StringComparer.Ordinal) { [RequestId.TagName] = id }))
+        {
+            await next(context);
+        }
+    }
+}
