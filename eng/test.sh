@@ -5,6 +5,8 @@
 # The embedded mode needs nothing installed: tests start their own processes and SQLite files.
 # PostgreSQL tests run against the server eng/postgres.sh starts here (and stops on exit), so every one
 # of them runs every time; CARAVAN_POSTGRES tells them where it is.
+# RabbitMQ tests run against a broker from eng/rabbitmq.sh (installed with apt when missing), started here
+# unless one already runs and stopped again on exit; CARAVAN_RABBITMQ tells the tests where it is.
 #
 # Extra arguments go to `dotnet test`, e.g. eng/test.sh --filter FullyQualifiedName~Sqlite
 set -euo pipefail
@@ -17,11 +19,32 @@ mkdir -p "$results"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 
+stop_servers() {
+  wait 2>/dev/null || true
+  if [[ -n "${rabbitmq_starting:-}" ]]; then
+    eng/rabbitmq.sh stop || true
+  fi
+  eng/postgres.sh stop
+}
+trap stop_servers EXIT
+
 eng/postgres.sh start >/dev/null
-trap 'eng/postgres.sh stop' EXIT
 eval "$(eng/postgres.sh env)"
 
+if [[ -z "${CARAVAN_RABBITMQ:-}" ]]; then
+  if ! eng/rabbitmq.sh status >/dev/null; then
+    # Boots (~15 s) while the solution builds.
+    eng/rabbitmq.sh start >"$results/rabbitmq-start.log" 2>&1 &
+    rabbitmq_starting=$!
+  fi
+  export CARAVAN_RABBITMQ="amqp://guest:guest@127.0.0.1:${CARAVAN_RABBITMQ_PORT:-35672}/"
+fi
+
 dotnet build Caravan.slnx -c Release
+if [[ -n "${rabbitmq_starting:-}" ]] && ! wait "$rabbitmq_starting"; then
+  cat "$results/rabbitmq-start.log" >&2
+  exit 1
+fi
 dotnet test Caravan.slnx -c Release --no-build \
   --logger "trx" --results-directory "$results" \
   --blame-hang-timeout 10m \

@@ -1,0 +1,43 @@
+using RabbitMQ.Client;
+
+namespace Caravan.Messaging.RabbitMq;
+
+/// <summary>
+/// Publishes on a channel with publisher confirms and returns only when the broker confirmed every
+/// message of the batch (persistent messages on durable queues are then on disk). A nack, an unroutable
+/// mandatory message or no confirm within the timeout throws, so the caller (the outbox relay) retries:
+/// at least once, duplicates absorbed by the consumers' inbox.
+/// </summary>
+internal sealed class ConfirmingPublisher(ChannelSlot slot, TimeSpan confirmTimeout)
+{
+    public async Task PublishAsync(IReadOnlyList<OutgoingAmqpMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        var channel = await slot.GetAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(confirmTimeout);
+
+        // All published before any confirm is awaited: one batch costs about one round trip, not one per message.
+        var confirms = new List<Task>(messages.Count);
+        foreach (var message in messages)
+        {
+            confirms.Add(channel.BasicPublishAsync(message.Exchange, message.RoutingKey, message.Mandatory, message.Properties, message.Body, timeout.Token).AsTask());
+        }
+
+        try
+        {
+            await Task.WhenAll(confirms);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The broker did not confirm {messages.Count} message(s) within {confirmTimeout}.");
+        }
+    }
+}
+
+/// <summary>One AMQP publish: where to, and what.</summary>
+internal readonly record struct OutgoingAmqpMessage(string Exchange, string RoutingKey, bool Mandatory, BasicProperties Properties, ReadOnlyMemory<byte> Body);

@@ -1,0 +1,37 @@
+namespace Caravan.Messaging.RabbitMq;
+
+/// <summary>Settings of the RabbitMQ transport.</summary>
+public sealed class RabbitMqTransportOptions
+{
+    /// <summary>An AMQP URI, e.g. <c>amqp://guest:guest@127.0.0.1:35672/</c> (what <c>eng/rabbitmq.sh start</c> prints).</summary>
+    public string ConnectionString { get; set; } = "amqp://guest:guest@127.0.0.1:35672/";
+
+    /// <summary>
+    /// Starts the name of every exchange and queue Caravan declares, so that several systems (or test
+    /// runs) can share one virtual host without seeing each other's messages.
+    /// </summary>
+    public string TopologyPrefix { get; set; } = "caravan";
+
+    /// <summary>Classic queues with <c>x-max-priority</c> (default), or one quorum queue per priority level.</summary>
+    public RabbitMqQueueType QueueType { get; set; } = RabbitMqQueueType.Classic;
+
+    /// <summary>
+    /// <c>x-delivery-limit</c> of quorum queues, set explicitly so that the broker never drops a message that
+    /// Caravan's own retry policy would still retry. Caravan gives messages back by republishing them, so the
+    /// broker only counts deliveries lost with a connection; past the limit a message goes to the queue's
+    /// dead letters, never away.
+    /// </summary>
+    public int QuorumDeliveryLimit { get; set; } = 1000;
+
+    /// <summary>How long a send waits for the broker's publisher confirms before it fails (and the outbox retries).</summary>
+    public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often expired leases are looked for (and their messages given back).</summary>
+    public TimeSpan LeaseCheckInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How often an idle consumer asks the broker whether its queue has ready messages.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The connection name the broker shows (UseRabbitMq sets the service name; "caravan" when null).</summary>
+    public string? ClientName { get; set; }
+}
