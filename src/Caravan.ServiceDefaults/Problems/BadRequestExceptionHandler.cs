@@ -31,6 +31,14 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
                 Title = "The request body is not valid JSON for this endpoint.",
             };
         }
+        else if (status == StatusCodes.Status400BadRequest && httpContext.Request.ContentLength == 0 && httpContext.Request.HasJsonContentType())
+        {
+            // A required JSON body that is empty: name it, rather than the framework's message about parameter inference.
+            problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = ["A JSON body is required."] })
+            {
+                Title = "The request body is missing.",
+            };
+        }
         else
         {
             problem = new ProblemDetails { Title = "The request could not be read.", Detail = badRequest.Message };

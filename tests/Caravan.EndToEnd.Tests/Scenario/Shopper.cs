@@ -66,6 +66,9 @@ public sealed class Shopper(HttpClient gateway, TimeSpan perOrderDeadline)
         deadline.CancelAfter(perOrderDeadline);
         var delay = TimeSpan.FromMilliseconds(100);
         string? lastFailure = null;
+        var failures = new List<string>();
+        string Failures() =>
+            $"last failure: {lastFailure}; {failures.Count} failed attempts: {string.Join(" | ", failures.TakeLast(12))}";
         while (true)
         {
             try
@@ -91,14 +94,16 @@ public sealed class Shopper(HttpClient gateway, TimeSpan perOrderDeadline)
                 }
 
                 lastFailure = $"{(int)response.StatusCode} {text}";
+                failures.Add($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {(int)response.StatusCode} {Shorten(text)}");
             }
             catch (Exception exception) when (!deadline.IsCancellationRequested && exception is HttpRequestException or OperationCanceledException or IOException)
             {
                 lastFailure = exception.Message;
+                failures.Add($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {exception.GetType().Name}: {Shorten(exception.Message)}");
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException($"Order {order.Number} was not accepted within {perOrderDeadline}; last failure: {lastFailure}");
+                throw new TimeoutException($"Order {order.Number} was not accepted within {perOrderDeadline}; {Failures()}");
             }
 
             Interlocked.Increment(ref _retries);
@@ -108,12 +113,14 @@ public sealed class Shopper(HttpClient gateway, TimeSpan perOrderDeadline)
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException($"Order {order.Number} was not accepted within {perOrderDeadline}; last failure: {lastFailure}");
+                throw new TimeoutException($"Order {order.Number} was not accepted within {perOrderDeadline}; {Failures()}");
             }
 
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
         }
     }
+
+    private static string Shorten(string text) => text.Length <= 160 ? text : text[..160] + "…";
 
     private static bool IsOutOfStock(string problem)
     {

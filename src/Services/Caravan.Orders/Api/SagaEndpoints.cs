@@ -1,3 +1,4 @@
+using System.Globalization;
 using Caravan.Sagas;
 using Caravan.ServiceDefaults.Problems;
 
@@ -22,9 +23,12 @@ internal static class SagaEndpoints
     }
 
     private static async Task<IResult> ListAsync(
-        string? status, int? olderThanSeconds, int? limit, SagaCoordinator sagas, TimeProvider time, CancellationToken cancellationToken)
+        string? status, string? olderThanSeconds, string? limit, SagaCoordinator sagas, TimeProvider time, CancellationToken cancellationToken)
     {
+        // Numbers are read by hand so that "?limit=abc" is a 400 naming 'limit', not a bare binding failure.
         var errors = new FieldErrors();
+        var olderThan = WholeNumber(olderThanSeconds, "olderThanSeconds", errors);
+        var count = WholeNumber(limit, "limit", errors);
         SagaStatus? wanted = null;
         if (status is not null)
         {
@@ -32,8 +36,8 @@ internal static class SagaEndpoints
             errors.Check(wanted is not null, "status", $"'status' must be one of {string.Join(", ", Enum.GetNames<SagaStatus>())}.");
         }
 
-        errors.Check(olderThanSeconds is null or >= 0, "olderThanSeconds", "'olderThanSeconds' must be 0 or more.");
-        errors.Check(limit is null or (>= 1 and <= 1000), "limit", "'limit' must be between 1 and 1000.");
+        errors.Check(olderThan is null or >= 0, "olderThanSeconds", "'olderThanSeconds' must be 0 or more.");
+        errors.Check(count is null or (>= 1 and <= 1000), "limit", "'limit' must be between 1 and 1000.");
         if (!errors.IsEmpty)
         {
             return errors.ToProblem();
@@ -42,10 +46,23 @@ internal static class SagaEndpoints
         var query = new SagaQuery
         {
             Status = wanted,
-            UpdatedBefore = olderThanSeconds is { } seconds ? time.GetUtcNow().AddSeconds(-seconds) : null,
-            Limit = limit ?? 100,
+            UpdatedBefore = olderThan is { } seconds ? time.GetUtcNow().AddSeconds(-seconds) : null,
+            Limit = count ?? 100,
         };
         return TypedResults.Ok(new { data = await sagas.QueryAsync(query, cancellationToken) });
+    }
+
+    /// <summary>The whole number in <paramref name="value"/>, or null when absent or malformed (then an error names <paramref name="field"/>).</summary>
+    private static int? WholeNumber(string? value, string field, FieldErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        return errors.Check(int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number), field, $"'{field}' must be a whole number.")
+            ? number
+            : null;
     }
 
     private static async Task<IResult> GetAsync(string id, SagaCoordinator sagas, CancellationToken cancellationToken) =>
