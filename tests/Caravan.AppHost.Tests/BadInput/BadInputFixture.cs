@@ -30,7 +30,10 @@ public sealed class BadInputFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await CaravanAppHost.StartAsync(TimeSpan.FromSeconds(180));
+        // Orders' stock check accepts an order when Inventory does not answer within its deadline (2 s by
+        // default); on a loaded machine that would let a case meant to be refused (too many units, an
+        // unknown sku) place a real order. A long deadline keeps those cases deterministic.
+        _host = await CaravanAppHost.StartAsync(TimeSpan.FromSeconds(180), ["Caravan:Orders:StockCheckTimeout=00:00:30"]);
         Client = Host.CreateGatewayClient();
         UserId = (await CreateAsync("/api/v1/users", new { name = "Ada", email = AdaEmail })).GetProperty("id").GetGuid();
         await CreateAsync("/api/v1/users", new { name = "Grace", email = GraceEmail });
