@@ -1,6 +1,8 @@
 using System.Data.Common;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
+using Caravan.Messaging.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,13 +15,20 @@ public sealed record CrashMessage(long Seq);
 /// <summary>
 /// One process of the crash tests, chosen by its first argument:
 /// <list type="bullet">
-/// <item><c>producer --broker B --db D --count N [--rollback-every K] [--rate R] [--no-relay]</c>: commits one
-/// <c>produced</c> row and one <see cref="CrashMessage"/> per transaction for seq 1..N (resuming after the
-/// highest committed seq), at most R transactions a second when given; every seq that is a multiple of K is rolled back. Prints <c>committed {seq}</c>
-/// per commit, <c>produced</c> when done, and, with the relay on, <c>drained</c> once its outbox is empty; then exits.</item>
+/// <item><c>producer --broker B --db D --count N [--first F] [--rollback-every K] [--rate R] [--no-relay]</c>: commits one
+/// <c>produced</c> row (seq and message id) and one <see cref="CrashMessage"/> per transaction for seq F..F+N-1 (F is 1
+/// unless given; resuming after the highest seq committed in that range), at most R transactions a second when given;
+/// every seq that is a multiple of K is rolled back. Prints <c>committed {seq}</c> per commit, <c>produced</c> when
+/// done, and, with the relay on, <c>drained</c> once its outbox is empty; then exits.</item>
 /// <item><c>relay --broker B --db D</c>: the producer's service with its relay, producing nothing; runs until stopped.</item>
-/// <item><c>consumer --broker B --db D</c>: handles <see cref="CrashMessage"/> behind the inbox, counting in its own database.</item>
+/// <item><c>consumer --broker B --db D</c>: handles <see cref="CrashMessage"/> behind the inbox, recording its effect
+/// in its own database (SQLite: a <c>handled</c> row and a counter; PostgreSQL: an <c>effects</c> row). Prints
+/// <c>counts delivered=… handled=… duplicates=…</c> (its messaging metrics so far) when they change, at most
+/// every quarter second, and once more when it stops.</item>
 /// </list>
+/// Where messages and data live: <c>--transport sqlite</c> (default; B is the broker file) or <c>rabbitmq</c> (B is
+/// an AMQP URI; <c>--topology-prefix P</c> names the exchanges and queues), and <c>--database sqlite</c> (default;
+/// D is the database file) or <c>postgres</c> (D is a connection string naming the service's database).
 /// Every role prints <c>ready</c> once its host has started. <c>--watch-stdin</c> stops the process when its
 /// standard input closes (so a dying test run does not leave processes behind). Logs go to stderr.
 /// </summary>
@@ -40,7 +49,8 @@ internal static class Program
         {
             await Console.Error.WriteLineAsync(ex.Message);
             await Console.Error.WriteLineAsync(
-                "usage: producer|relay|consumer --broker PATH --db PATH [--count N] [--rollback-every K] [--rate R] [--no-relay] [--watch-stdin]");
+                "usage: producer|relay|consumer [--transport sqlite|rabbitmq] --broker PATH|URI [--topology-prefix P] [--database sqlite|postgres] " +
+                "--db PATH|CONNECTION [--count N] [--first F] [--rollback-every K] [--rate R] [--no-relay] [--watch-stdin]");
             return 2;
         }
 
@@ -56,20 +66,22 @@ internal static class Program
     private static async Task<int> ProduceAsync(Arguments arguments)
     {
         var count = arguments.GetInt64("count");
+        var firstSeq = arguments.GetInt64("first", 1);
+        var lastSeq = firstSeq + count - 1;
         var rollbackEvery = arguments.GetInt64("rollback-every", 0);
         var rate = arguments.GetInt64("rate", 0);
         var relay = !arguments.Has("no-relay");
         using var host = BuildHost(arguments, ProducerService, relay, messaging => { });
-        await ExecuteAsync(host, "CREATE TABLE IF NOT EXISTS produced (seq INTEGER PRIMARY KEY)");
+        await ExecuteAsync(host, "CREATE TABLE IF NOT EXISTS produced (seq INTEGER PRIMARY KEY, message_id TEXT NOT NULL)");
         await host.StartAsync();
         WatchStdin(host, arguments);
         Console.Out.WriteLine("ready");
 
         var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         var bus = host.Services.GetRequiredService<IMessageBus>();
-        var first = await GetNextSeqAsync(host);
+        var first = await GetNextSeqAsync(host, firstSeq, lastSeq);
         var clock = Stopwatch.StartNew();
-        for (var seq = first; seq <= count && !stopping.IsCancellationRequested; seq++)
+        for (var seq = first; seq <= lastSeq && !stopping.IsCancellationRequested; seq++)
         {
             if (rate > 0)
             {
@@ -82,15 +94,16 @@ internal static class Program
             }
 
             await using var session = await bus.BeginAsync(stopping);
+            var messageId = session.Send(new CrashMessage(seq));
             await using (var insert = session.Connection.CreateCommand())
             {
                 insert.Transaction = session.Transaction;
-                insert.CommandText = "INSERT INTO produced (seq) VALUES ($seq)";
-                AddParameter(insert, "$seq", seq);
+                insert.CommandText = "INSERT INTO produced (seq, message_id) VALUES (@seq, @id)";
+                AddParameter(insert, "@seq", seq);
+                AddParameter(insert, "@id", messageId.ToString());
                 await insert.ExecuteNonQueryAsync(stopping);
             }
 
-            session.Send(new CrashMessage(seq));
             if (rollbackEvery > 0 && seq % rollbackEvery == 0)
             {
                 await session.RollbackAsync(stopping);
@@ -137,9 +150,10 @@ internal static class Program
 
     private static async Task<int> ConsumeAsync(Arguments arguments)
     {
+        var postgres = arguments.IsPostgres;
         using var host = BuildHost(arguments, ConsumerService, relay: true, messaging =>
         {
-            messaging.Handle<CrashMessage>(HandleAsync);
+            messaging.Handle<CrashMessage>(postgres ? RecordEffectAsync : HandleAsync);
             messaging.ConfigureConsumer(consumer =>
             {
                 consumer.Concurrency = 4;
@@ -150,15 +164,23 @@ internal static class Program
         });
         await ExecuteAsync(
             host,
-            """
-            CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
-            INSERT INTO counter (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
-            CREATE TABLE IF NOT EXISTS handled (seq INTEGER NOT NULL, message_id TEXT NOT NULL, pid INTEGER NOT NULL);
-            """);
+            postgres
+                // No counter row here: on PostgreSQL the consumers' transactions run side by side, and one hot row would serialise them.
+                ? "CREATE TABLE IF NOT EXISTS effects (seq INTEGER NOT NULL, message_id TEXT NOT NULL, pid INTEGER NOT NULL)"
+                : """
+                CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+                INSERT INTO counter (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+                CREATE TABLE IF NOT EXISTS handled (seq INTEGER NOT NULL, message_id TEXT NOT NULL, pid INTEGER NOT NULL);
+                """);
+        using var counts = new MetricsReport();
         await host.StartAsync();
         WatchStdin(host, arguments);
         Console.Out.WriteLine("ready");
+        var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var reporting = counts.RunAsync(stopping);
         await host.WaitForShutdownAsync();
+        await reporting;
+        counts.Print();
         return 0;
     }
 
@@ -177,6 +199,18 @@ internal static class Program
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>The inbox-guarded effect on PostgreSQL: one <c>effects</c> row per handling; duplicates would show.</summary>
+    private static async Task RecordEffectAsync(CrashMessage message, MessageContext context, CancellationToken cancellationToken)
+    {
+        await using var command = context.Connection.CreateCommand();
+        command.Transaction = context.Transaction;
+        command.CommandText = "INSERT INTO effects (seq, message_id, pid) VALUES (@seq, @id, @pid)";
+        AddParameter(command, "@seq", message.Seq);
+        AddParameter(command, "@id", context.Message.MessageId.ToString());
+        AddParameter(command, "@pid", Environment.ProcessId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private static IHost BuildHost(Arguments arguments, string service, bool relay, Action<MessagingBuilder> configure)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -192,8 +226,24 @@ internal static class Program
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddCaravanMessaging(service, messaging =>
         {
-            messaging.UseSqliteTransport(arguments.GetString("broker"));
-            messaging.UseSqliteDatabase(arguments.GetString("db"));
+            if (arguments.IsRabbitMq)
+            {
+                messaging.UseRabbitMq(arguments.GetString("broker"), options => options.TopologyPrefix = arguments.GetString("topology-prefix"));
+            }
+            else
+            {
+                messaging.UseSqliteTransport(arguments.GetString("broker"));
+            }
+
+            if (arguments.IsPostgres)
+            {
+                messaging.UsePostgresDatabase(arguments.GetString("db"));
+            }
+            else
+            {
+                messaging.UseSqliteDatabase(arguments.GetString("db"));
+            }
+
             messaging.AddMessage<CrashMessage>(WireName, destination: ConsumerService);
             messaging.Configure(options =>
             {
@@ -233,23 +283,33 @@ internal static class Program
         });
     }
 
+    /// <summary>Creates the database when missing (PostgreSQL) and runs <paramref name="sql"/> in one transaction.</summary>
     private static async Task ExecuteAsync(IHost host, string sql)
     {
         var database = host.Services.GetRequiredService<IServiceDatabase>();
+        await database.InitializeAsync();
         await using var transaction = await database.BeginTransactionAsync();
         await using var command = transaction.Connection.CreateCommand();
         command.Transaction = transaction.Transaction;
-        command.CommandText = sql;
+
+        // Processes of one service start together: on PostgreSQL, concurrent CREATE TABLE IF NOT EXISTS may
+        // still collide, so they take turns (any constant shared by the crash host's processes).
+        command.CommandText = database is PostgresServiceDatabase
+            ? "SELECT pg_advisory_xact_lock(7352); " + sql
+            : sql;
         await command.ExecuteNonQueryAsync();
         await transaction.CommitAsync();
     }
 
-    private static async Task<long> GetNextSeqAsync(IHost host)
+    private static async Task<long> GetNextSeqAsync(IHost host, long first, long last)
     {
         var database = host.Services.GetRequiredService<IServiceDatabase>();
         await using var connection = await database.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COALESCE(MAX(seq), 0) + 1 FROM produced";
+        command.CommandText = "SELECT COALESCE(MAX(seq), @before) + 1 FROM produced WHERE seq BETWEEN @first AND @last";
+        AddParameter(command, "@before", first - 1);
+        AddParameter(command, "@first", first);
+        AddParameter(command, "@last", last);
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
@@ -306,6 +366,20 @@ internal sealed class Arguments
 
         parsed.GetString("broker");
         parsed.GetString("db");
+        if (parsed.GetString("transport", "sqlite") is not ("sqlite" or "rabbitmq"))
+        {
+            throw new ArgumentException("Option '--transport' is sqlite or rabbitmq.", nameof(args));
+        }
+
+        if (parsed.GetString("database", "sqlite") is not ("sqlite" or "postgres"))
+        {
+            throw new ArgumentException("Option '--database' is sqlite or postgres.", nameof(args));
+        }
+
+        if (parsed.IsRabbitMq)
+        {
+            parsed.GetString("topology-prefix");
+        }
         if (parsed.Role == "producer")
         {
             parsed.GetInt64("count");
@@ -314,10 +388,16 @@ internal sealed class Arguments
         return parsed;
     }
 
+    public bool IsRabbitMq => GetString("transport", "sqlite") == "rabbitmq";
+
+    public bool IsPostgres => GetString("database", "sqlite") == "postgres";
+
     public bool Has(string name) => _values.ContainsKey(name);
 
-    public string GetString(string name) =>
-        _values.TryGetValue(name, out var value) ? value : throw new ArgumentException($"Option '--{name}' is required.", nameof(name));
+    public string GetString(string name, string? fallback = null) =>
+        _values.TryGetValue(name, out var value)
+            ? value
+            : fallback ?? throw new ArgumentException($"Option '--{name}' is required.", nameof(name));
 
     public long GetInt64(string name, long? fallback = null)
     {
@@ -330,4 +410,79 @@ internal sealed class Arguments
             ? number
             : throw new ArgumentException($"Option '--{name}' needs a non-negative integer, not '{value}'.", nameof(name));
     }
+}
+
+/// <summary>
+/// Listens to this process's "Caravan.Messaging" meter and prints <c>counts delivered=… handled=… duplicates=…</c>
+/// on stdout: how many messages were leased, handled (committed) and recognised by the inbox as already handled.
+/// A killed process loses at most its last quarter second of counts.
+/// </summary>
+internal sealed class MetricsReport : IDisposable
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
+    private readonly MeterListener _listener = new();
+    private long _delivered;
+    private long _handled;
+    private long _duplicates;
+    private string _printed = string.Empty;
+
+    public MetricsReport()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == MessagingMetrics.MeterName
+                && instrument.Name is "caravan.messaging.delivered" or "caravan.messaging.handled" or "caravan.messaging.duplicates")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            switch (instrument.Name)
+            {
+                case "caravan.messaging.delivered":
+                    Interlocked.Add(ref _delivered, value);
+                    break;
+                case "caravan.messaging.handled":
+                    Interlocked.Add(ref _handled, value);
+                    break;
+                default:
+                    Interlocked.Add(ref _duplicates, value);
+                    break;
+            }
+        });
+        _listener.Start();
+    }
+
+    /// <summary>Prints the counts whenever they changed, every <see cref="Interval"/>, until <paramref name="stopping"/>.</summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                Print();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping; the caller prints the last counts once the host is down.
+        }
+    }
+
+    public void Print()
+    {
+        var line = string.Create(
+            CultureInfo.InvariantCulture,
+            $"counts delivered={Interlocked.Read(ref _delivered)} handled={Interlocked.Read(ref _handled)} duplicates={Interlocked.Read(ref _duplicates)}");
+        if (line != _printed)
+        {
+            _printed = line;
+            Console.Out.WriteLine(line);
+        }
+    }
+
+    public void Dispose() => _listener.Dispose();
 }

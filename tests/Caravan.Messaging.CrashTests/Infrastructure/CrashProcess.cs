@@ -8,8 +8,9 @@ namespace Caravan.Messaging.CrashTests;
 
 /// <summary>
 /// One Caravan.Messaging.CrashHost process: started with <c>dotnet</c>, its stdout parsed as it comes
-/// (<c>ready</c>, <c>committed N</c>, …), its stderr kept for failure messages, killed with SIGKILL on demand.
-/// Its standard input stays open; if the test run dies, the closed pipe stops the process.
+/// (<c>ready</c>, <c>committed N</c>, <c>counts …</c>, …), its stderr kept for failure messages, killed with SIGKILL
+/// on demand. Its standard input stays open; closing it stops the process gracefully (<see cref="StopAsync"/>), and
+/// if the test run dies, the closed pipe stops the process.
 /// </summary>
 public sealed class CrashProcess : IAsyncDisposable
 {
@@ -22,6 +23,7 @@ public sealed class CrashProcess : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _markers = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastCommitted;
+    private MessageCounts _counts = new(0, 0, 0);
     private int _stderrLines;
     private int? _exitCode;
 
@@ -44,6 +46,9 @@ public sealed class CrashProcess : IAsyncDisposable
 
     /// <summary>The highest seq a producer reported as committed (0 before the first).</summary>
     public long LastCommitted => Interlocked.Read(ref _lastCommitted);
+
+    /// <summary>The last messaging counts a consumer printed (zeros before the first).</summary>
+    public MessageCounts Counts => Volatile.Read(ref _counts);
 
     public int ExitCode => _exitCode ?? throw new InvalidOperationException($"{Name} has not exited.");
 
@@ -125,6 +130,24 @@ public sealed class CrashProcess : IAsyncDisposable
         await WaitForExitAsync(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>Closes the process's standard input (it stops its host gracefully), then waits for it to exit.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (!HasExited)
+        {
+            try
+            {
+                _process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // Exiting already.
+            }
+        }
+
+        await WaitForExitAsync(timeout);
+    }
+
     public string Describe()
     {
         var state = HasExited
@@ -193,6 +216,12 @@ public sealed class CrashProcess : IAsyncDisposable
             return;
         }
 
+        if (MessageCounts.TryParse(line) is { } counts)
+        {
+            Volatile.Write(ref _counts, counts);
+            return;
+        }
+
         _markers.GetOrAdd(line, static _ => NewSource()).TrySetResult();
     }
 
@@ -236,4 +265,36 @@ public sealed class CrashProcess : IAsyncDisposable
 
         return path;
     }
+}
+
+/// <summary>A consumer's messaging counts: messages leased, handled (committed), and recognised by the inbox as duplicates.</summary>
+public sealed record MessageCounts(long Delivered, long Handled, long Duplicates)
+{
+    /// <summary>Reads <c>counts delivered=D handled=H duplicates=U</c>; null for any other line.</summary>
+    public static MessageCounts? TryParse(string line)
+    {
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 4 || parts[0] != "counts")
+        {
+            return null;
+        }
+
+        var values = new long[3];
+        string[] names = ["delivered=", "handled=", "duplicates="];
+        for (var i = 0; i < 3; i++)
+        {
+            if (!parts[i + 1].StartsWith(names[i], StringComparison.Ordinal)
+                || !long.TryParse(parts[i + 1].AsSpan(names[i].Length), NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i]))
+            {
+                return null;
+            }
+        }
+
+        return new MessageCounts(values[0], values[1], values[2]);
+    }
+
+    public static MessageCounts operator +(MessageCounts left, MessageCounts right) =>
+        new(left.Delivered + right.Delivered, left.Handled + right.Handled, left.Duplicates + right.Duplicates);
+
+    public static MessageCounts Add(MessageCounts left, MessageCounts right) => left + right;
 }
