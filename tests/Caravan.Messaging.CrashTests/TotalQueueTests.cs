@@ -118,14 +118,14 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
                 var stopwatch = Stopwatch.StartNew();
                 await Broker.RestartAsync();
                 restartTime = stopwatch.Elapsed;
-                Log($"restarted the broker with {effects} effects recorded, in {restartTime.TotalSeconds:F1} s");
+                Log($"restarted the broker with {effects} effects recorded, in {restartTime.TotalSeconds:F1} s; {await ProgressAsync()}");
                 continue;
             }
 
             var victim = random.Next(consumers.Length);
             await consumers[victim].KillAsync();
             killedAt.Add(effects);
-            Log($"killed {consumers[victim].Name} (pid {consumers[victim].Id}) with {effects} effects recorded");
+            Log($"killed {consumers[victim].Name} (pid {consumers[victim].Id}) with {effects} effects recorded; {await ProgressAsync()}");
             consumers[victim] = StartConsumer();
             await consumers[victim].WaitForAsync("ready", StartTimeout);
         }
@@ -135,6 +135,8 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
             await producer.WaitForAsync("drained", FlowTimeout);
             await producer.WaitForExitAsync(StartTimeout);
         }
+
+        Log($"the producers are done; {await ProgressAsync()}");
 
         await Until.HoldsAsync(async () => await DistinctEffectsAsync() >= Messages, $"all {Messages} messages took effect", FlowTimeout, DiagnosticsAsync);
         await Until.HoldsAsync(async () => await Broker.ReadyCountAsync(ServiceQueue) == 0, "the service queue is empty", FlowTimeout, DiagnosticsAsync);
@@ -232,6 +234,10 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
             return 0;
         }
     }
+
+    private async Task<string> ProgressAsync() =>
+        $"produced {await CountOrZeroAsync(_producerDb, "SELECT count(*) FROM produced")}, " +
+        $"in the outbox {await CountOrZeroAsync(_producerDb, "SELECT count(*) FROM caravan_outbox")}, effects {await EffectsAsync()}";
 
     private static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
 

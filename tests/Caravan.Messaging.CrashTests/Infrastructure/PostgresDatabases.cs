@@ -64,6 +64,7 @@ public sealed class PostgresDatabases : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        NpgsqlConnection.ClearAllPools();
         foreach (var name in _databases)
         {
             await using var connection = await OpenAsync(new NpgsqlConnectionStringBuilder(Server) { Database = "postgres" }.ConnectionString);
@@ -77,9 +78,10 @@ public sealed class PostgresDatabases : IAsyncDisposable
         }
     }
 
+    /// <summary>A pooled connection: the test polls counts every few milliseconds, and a new server process for each would load the machine.</summary>
     private static async Task<NpgsqlConnection> OpenAsync(string connectionString)
     {
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Timeout = 30 }.ConnectionString);
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Timeout = 30 }.ConnectionString);
         await connection.OpenAsync();
         return connection;
     }
