@@ -15,10 +15,10 @@ public sealed record CrashMessage(long Seq);
 /// <summary>
 /// One process of the crash tests, chosen by its first argument:
 /// <list type="bullet">
-/// <item><c>producer --broker B --db D --count N [--first F] [--rollback-every K] [--rate R] [--no-relay]</c>: commits one
+/// <item><c>producer --broker B --db D --count N [--first F] [--parallel P] [--rollback-every K] [--rate R] [--no-relay]</c>: commits one
 /// <c>produced</c> row (seq and message id) and one <see cref="CrashMessage"/> per transaction for seq F..F+N-1 (F is 1
-/// unless given; resuming after the highest seq committed in that range), at most R transactions a second when given;
-/// every seq that is a multiple of K is rolled back. Prints <c>committed {seq}</c> per commit, <c>produced</c> when
+/// unless given; a restarted producer skips the seqs already committed), at most R transactions a second when given;
+/// every seq that is a multiple of K is rolled back; with <c>--parallel P</c>, P transactions run at once. Prints <c>committed {seq}</c> per commit, <c>produced</c> when
 /// done, and, with the relay on, <c>drained</c> once its outbox is empty; then exits.</item>
 /// <item><c>relay --broker B --db D</c>: the producer's service with its relay, producing nothing; runs until stopped.</item>
 /// <item><c>consumer --broker B --db D</c>: handles <see cref="CrashMessage"/> behind the inbox, recording its effect
@@ -50,7 +50,7 @@ internal static class Program
             await Console.Error.WriteLineAsync(ex.Message);
             await Console.Error.WriteLineAsync(
                 "usage: producer|relay|consumer [--transport sqlite|rabbitmq] --broker PATH|URI [--topology-prefix P] [--database sqlite|postgres] " +
-                "--db PATH|CONNECTION [--count N] [--first F] [--rollback-every K] [--rate R] [--no-relay] [--watch-stdin]");
+                "--db PATH|CONNECTION [--count N] [--first F] [--parallel P] [--rollback-every K] [--rate R] [--no-relay] [--watch-stdin]");
             return 2;
         }
 
@@ -79,42 +79,27 @@ internal static class Program
 
         var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         var bus = host.Services.GetRequiredService<IMessageBus>();
-        var first = await GetNextSeqAsync(host, firstSeq, lastSeq);
+        var pending = await GetPendingSeqsAsync(host, firstSeq, lastSeq, rollbackEvery);
+        var parallel = (int)Math.Max(1, arguments.GetInt64("parallel", 1));
+        var next = -1;
         var clock = Stopwatch.StartNew();
-        for (var seq = first; seq <= lastSeq && !stopping.IsCancellationRequested; seq++)
+        await Task.WhenAll(Enumerable.Range(0, parallel).Select(_ => Task.Run(async () =>
         {
-            if (rate > 0)
+            for (var i = Interlocked.Increment(ref next); i < pending.Count && !stopping.IsCancellationRequested; i = Interlocked.Increment(ref next))
             {
-                // Paced: transaction i starts no earlier than i / rate seconds after the first.
-                var ahead = TimeSpan.FromSeconds((seq - first) / (double)rate) - clock.Elapsed;
-                if (ahead > TimeSpan.FromMilliseconds(1))
+                if (rate > 0)
                 {
-                    await Task.Delay(ahead, stopping);
+                    // Paced: transaction i starts no earlier than i / rate seconds after the first.
+                    var ahead = TimeSpan.FromSeconds(i / (double)rate) - clock.Elapsed;
+                    if (ahead > TimeSpan.FromMilliseconds(1))
+                    {
+                        await Task.Delay(ahead, stopping);
+                    }
                 }
-            }
 
-            await using var session = await bus.BeginAsync(stopping);
-            var messageId = session.Send(new CrashMessage(seq));
-            await using (var insert = session.Connection.CreateCommand())
-            {
-                insert.Transaction = session.Transaction;
-                insert.CommandText = "INSERT INTO produced (seq, message_id) VALUES (@seq, @id)";
-                AddParameter(insert, "@seq", seq);
-                AddParameter(insert, "@id", messageId.ToString());
-                await insert.ExecuteNonQueryAsync(stopping);
+                await ProduceOneAsync(bus, pending[i], rollbackEvery, stopping);
             }
-
-            if (rollbackEvery > 0 && seq % rollbackEvery == 0)
-            {
-                await session.RollbackAsync(stopping);
-                Console.Out.WriteLine($"rolledback {seq}");
-            }
-            else
-            {
-                await session.CommitAsync(stopping);
-                Console.Out.WriteLine($"committed {seq}");
-            }
-        }
+        }, CancellationToken.None)));
 
         if (stopping.IsCancellationRequested)
         {
@@ -136,6 +121,31 @@ internal static class Program
 
         await host.StopAsync();
         return 0;
+    }
+
+    private static async Task ProduceOneAsync(IMessageBus bus, long seq, long rollbackEvery, CancellationToken stopping)
+    {
+        await using var session = await bus.BeginAsync(stopping);
+        var messageId = session.Send(new CrashMessage(seq));
+        await using (var insert = session.Connection.CreateCommand())
+        {
+            insert.Transaction = session.Transaction;
+            insert.CommandText = "INSERT INTO produced (seq, message_id) VALUES (@seq, @id)";
+            AddParameter(insert, "@seq", seq);
+            AddParameter(insert, "@id", messageId.ToString());
+            await insert.ExecuteNonQueryAsync(stopping);
+        }
+
+        if (rollbackEvery > 0 && seq % rollbackEvery == 0)
+        {
+            await session.RollbackAsync(stopping);
+            Console.Out.WriteLine($"rolledback {seq}");
+        }
+        else
+        {
+            await session.CommitAsync(stopping);
+            Console.Out.WriteLine($"committed {seq}");
+        }
     }
 
     private static async Task<int> RelayAsync(Arguments arguments)
@@ -301,16 +311,38 @@ internal static class Program
         await transaction.CommitAsync();
     }
 
-    private static async Task<long> GetNextSeqAsync(IHost host, long first, long last)
+    /// <summary>
+    /// The seqs of <paramref name="first"/>..<paramref name="last"/> a producer still has to commit (or roll back): those
+    /// not committed yet, except the rolled-back ones below the highest committed seq (an earlier run dealt with them).
+    /// </summary>
+    private static async Task<List<long>> GetPendingSeqsAsync(IHost host, long first, long last, long rollbackEvery)
     {
         var database = host.Services.GetRequiredService<IServiceDatabase>();
         await using var connection = await database.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COALESCE(MAX(seq), @before) + 1 FROM produced WHERE seq BETWEEN @first AND @last";
-        AddParameter(command, "@before", first - 1);
+        command.CommandText = "SELECT seq FROM produced WHERE seq BETWEEN @first AND @last";
         AddParameter(command, "@first", first);
         AddParameter(command, "@last", last);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        var committed = new HashSet<long>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                committed.Add(Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture));
+            }
+        }
+
+        var highest = committed.Count == 0 ? first - 1 : committed.Max();
+        var pending = new List<long>();
+        for (var seq = first; seq <= last; seq++)
+        {
+            if (!committed.Contains(seq) && !(rollbackEvery > 0 && seq % rollbackEvery == 0 && seq < highest))
+            {
+                pending.Add(seq);
+            }
+        }
+
+        return pending;
     }
 
     private static void AddParameter(DbCommand command, string name, object value)

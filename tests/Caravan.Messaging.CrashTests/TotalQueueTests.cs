@@ -21,8 +21,10 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
     private const int Consumers = 3;
     private const int Kills = 6;
 
-    // Paced so that the flow lasts long enough (about 40 s) for every fault to land in the middle of it.
+    // Paced so that the flow lasts long enough (about 40 s when the machine is idle) for every fault to land in
+    // the middle of it; each producer runs several transactions at once, as a service serving requests does.
     private const int RatePerProducer = 250;
+    private const int ParallelPerProducer = 4;
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan FlowTimeout = TimeSpan.FromMinutes(3);
@@ -96,7 +98,7 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
 
         const int PerProducer = Messages / Producers;
         var producers = Enumerable.Range(0, Producers)
-            .Select(i => Start($"producer-{i + 1}", "producer", [.. Where(_producerDb), "--first", Num((i * PerProducer) + 1), "--count", Num(PerProducer), "--rate", Num(RatePerProducer)]))
+            .Select(i => Start($"producer-{i + 1}", "producer", [.. Where(_producerDb), "--first", Num((i * PerProducer) + 1), "--count", Num(PerProducer), "--rate", Num(RatePerProducer), "--parallel", Num(ParallelPerProducer)]))
             .ToList();
 
         // Faults at effect counts: the kills spread over the run, the broker restart in its middle.

@@ -212,7 +212,16 @@ public sealed class CrashProcess : IAsyncDisposable
         if (line.StartsWith(Committed, StringComparison.Ordinal))
         {
             var seq = long.Parse(line.AsSpan(Committed.Length), NumberStyles.Integer, CultureInfo.InvariantCulture);
-            Interlocked.Exchange(ref _lastCommitted, seq);
+
+            // The highest: a producer committing several transactions at once reports them in any order.
+            for (var seen = LastCommitted; seq > seen; seen = LastCommitted)
+            {
+                if (Interlocked.CompareExchange(ref _lastCommitted, seq, seen) == seen)
+                {
+                    break;
+                }
+            }
+
             return;
         }
 

@@ -68,7 +68,8 @@ public sealed class PostgresDatabases : IAsyncDisposable
         foreach (var name in _databases)
         {
             await using var connection = await OpenAsync(new NpgsqlConnectionStringBuilder(Server) { Database = "postgres" }.ConnectionString);
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+            // Slow on a loaded machine (it waits for a checkpoint): well beyond the default 30 s command timeout.
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection) { CommandTimeout = 300 };
             await drop.ExecuteNonQueryAsync();
         }
 

@@ -38,13 +38,25 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
 
     public string ConnectionString { get; private set; }
 
-    /// <summary>Starts a node named <paramref name="name"/> with its data in <paramref name="folder"/>, on free loopback ports.</summary>
+    /// <summary>
+    /// Starts a node named <paramref name="name"/> with its data in <paramref name="folder"/>, on free loopback ports
+    /// (on other ports again, should one be taken between the check and the node's start).
+    /// </summary>
     public static async Task<PrivateRabbitMq> StartAsync(string name, string folder)
     {
-        var broker = new PrivateRabbitMq(name, folder, FindFreePorts());
-        broker._started = true;
-        broker.ConnectionString = (await EngScript.RunAsync("rabbitmq.sh", broker._environment, "start")).Split('\n')[^1];
-        return broker;
+        for (var attempt = 1; ; attempt++)
+        {
+            var broker = new PrivateRabbitMq(name, folder, FindFreePorts()) { _started = true };
+            try
+            {
+                broker.ConnectionString = (await EngScript.RunAsync("rabbitmq.sh", broker._environment, "start")).Split('\n')[^1];
+                return broker;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                await broker.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>Stops the node and starts it again with its data (<c>eng/rabbitmq.sh restart</c>).</summary>
@@ -99,12 +111,15 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         }
     }
 
-    /// <summary>A base port whose whole range is free on the loopback interface now (rarely taken by someone else before the node binds it).</summary>
+    /// <summary>
+    /// A base port whose whole range is free on the loopback interface now, below Linux's ephemeral range (32768 and up),
+    /// where outgoing connections could take a port between this check and the node's start.
+    /// </summary>
     private static int FindFreePorts()
     {
         for (var attempt = 0; attempt < 50; attempt++)
         {
-            var port = Random.Shared.Next(40_000, 60_000 - PortsUsed);
+            var port = Random.Shared.Next(20_000, 32_000 - PortsUsed);
             if (Enumerable.Range(port, PortsUsed).All(IsFree))
             {
                 return port;
