@@ -66,23 +66,33 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
             await process.DisposeAsync();
         }
 
-        if (_broker is not null)
-        {
-            await _broker.DisposeAsync();
-        }
-
-        if (_postgres is not null)
-        {
-            await _postgres.DisposeAsync();
-        }
-
         try
         {
-            Directory.Delete(_folder, recursive: true);
+            if (_broker is not null)
+            {
+                await _broker.DisposeAsync();
+            }
         }
-        catch (IOException)
+        finally
         {
-            // Left for the temp folder's own cleanup.
+            try
+            {
+                if (_postgres is not null)
+                {
+                    await _postgres.DisposeAsync();
+                }
+            }
+            finally
+            {
+                try
+                {
+                    Directory.Delete(_folder, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // Left for the temp folder's own cleanup.
+                }
+            }
         }
     }
 

@@ -52,9 +52,14 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
                 broker.ConnectionString = (await EngScript.RunAsync("rabbitmq.sh", broker._environment, "start")).Split('\n')[^1];
                 return broker;
             }
-            catch (InvalidOperationException) when (attempt < 3)
+            catch (Exception)
             {
+                // Stops whatever half started (its epmd too) and deletes its folder.
                 await broker.DisposeAsync();
+                if (attempt == 3)
+                {
+                    throw;
+                }
             }
         }
     }
