@@ -65,13 +65,14 @@ public sealed class PostgresDatabases : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        foreach (var name in _databases)
+        await Task.WhenAll(_databases.Select(async name =>
         {
             await using var connection = await OpenAsync(new NpgsqlConnectionStringBuilder(Server) { Database = "postgres" }.ConnectionString);
+
             // Slow on a loaded machine (it waits for a checkpoint): well beyond the default 30 s command timeout.
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection) { CommandTimeout = 300 };
             await drop.ExecuteNonQueryAsync();
-        }
+        }));
 
         if (_startedHere)
         {
