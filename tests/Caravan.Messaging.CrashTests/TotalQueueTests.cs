@@ -99,16 +99,17 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task TwentyThousandMessages_ConsumerKillsAndABrokerRestart_NoneLostNoneUnexpectedNoDuplicateEffect()
     {
         var random = new Random(_seed);
+        // All start at once: commands go straight to the service queue, which a producer declares too, so nothing sent
+        // before the consumers are up is lost.
         var consumers = Enumerable.Range(0, Consumers).Select(_ => StartConsumer()).ToArray();
-        foreach (var consumer in consumers)
-        {
-            await consumer.WaitForAsync("ready", StartTimeout);
-        }
-
         const int PerProducer = Messages / Producers;
         var producers = Enumerable.Range(0, Producers)
             .Select(i => Start($"producer-{i + 1}", "producer", [.. Where(_producerDb), "--first", Num((i * PerProducer) + 1), "--count", Num(PerProducer), "--rate", Num(RatePerProducer), "--parallel", Num(ParallelPerProducer)]))
             .ToList();
+        foreach (var process in consumers.Concat(producers))
+        {
+            await process.WaitForAsync("ready", StartTimeout);
+        }
 
         // Faults at effect counts: the kills spread over the run, the broker restart in its middle.
         var restartAt = random.Next(Messages * 7 / 20, Messages * 11 / 20);
