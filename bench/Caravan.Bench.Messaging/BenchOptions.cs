@@ -22,7 +22,7 @@ internal sealed class BenchOptions
 
           --messages N        measured messages per side and run (default 20000)
           --warmup N          warm-up messages per side and run, not measured (default 20000)
-          --runs N            ceiling + Caravan pairs to run (default 3)
+          --runs N            ceiling + Caravan pairs to run (default 5)
           --body N            message body size in bytes (default 256)
           --rate N            producers send N messages/s, evenly paced (default 0: full speed);
                               full speed measures throughput, a fixed rate below both sides'
@@ -33,8 +33,10 @@ internal sealed class BenchOptions
           --relay-batch N     Caravan outbox relay BatchSize (default: library default, 200)
           --ceiling-batch N   rows the raw consumer deletes per transaction, at most (default 256)
           --ceiling-idle M    how the raw consumer waits on an empty queue: spin | sleep (default spin)
-          --ceiling-lock M    how the raw processes wait for the write lock: wait (busy_timeout, as
-                              Caravan) | spin (no busy handler, retry at once) (default wait)
+          --ceiling-lock M    how the raw processes wait for the write lock: wait (both in SQLite's
+                              busy handler, as Caravan) | spin (neither: retry at once) |
+                              producer-spin (the producer retries at once, the consumer waits in
+                              the busy handler) (default producer-spin)
           --profile           time Caravan's store and transport calls (adds a little overhead)
           --keep              keep the temporary databases
           --timeout S         seconds any phase may take before the run is aborted (default 600)
@@ -46,7 +48,7 @@ internal sealed class BenchOptions
 
     public int Warmup { get; private set; } = 20_000;
 
-    public int Runs { get; private set; } = 3;
+    public int Runs { get; private set; } = 5;
 
     public int BodyBytes { get; private set; } = 256;
 
@@ -65,7 +67,7 @@ internal sealed class BenchOptions
 
     public string CeilingIdle { get; private set; } = "spin";
 
-    public string CeilingLock { get; private set; } = "wait";
+    public string CeilingLock { get; private set; } = "producer-spin";
 
     public bool Profile { get; private set; }
 
@@ -126,7 +128,7 @@ internal sealed class BenchOptions
                 case "--ceiling-batch": options.CeilingBatch = Int(1); break;
                 case "--rate": options.Rate = Int(0); break;
                 case "--ceiling-idle": options.CeilingIdle = OneOf(name, Value(), "spin", "sleep"); break;
-                case "--ceiling-lock": options.CeilingLock = OneOf(name, Value(), "wait", "spin"); break;
+                case "--ceiling-lock": options.CeilingLock = OneOf(name, Value(), "wait", "spin", "producer-spin"); break;
                 case "--profile": options.Profile = true; break;
                 case "--keep": options.Keep = true; break;
                 case "--timeout": options.TimeoutSeconds = Int(1); break;
