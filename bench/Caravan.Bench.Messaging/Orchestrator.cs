@@ -130,7 +130,7 @@ internal static class Orchestrator
     {
         Console.WriteLine(string.Create(
             Invariant,
-            $"run {run}: {side,-18} {result.MessagesPerSecond,9:N0} msg/s   p50 {Ms(result.Consumer.Latency.P50Ns),8} ms   p99 {Ms(result.Consumer.Latency.P99Ns),8} ms"));
+            $"run {run}: {side,-25} {result.MessagesPerSecond,9:N0} msg/s   p50 {Ms(result.Consumer.Latency.P50Ns),8} ms   p99 {Ms(result.Consumer.Latency.P99Ns),8} ms"));
         if (result.Consumer.Duplicates > 0)
         {
             Console.WriteLine(string.Create(Invariant, $"run {run}: WARNING: {side}'s handler saw {result.Consumer.Duplicates} measured message(s) twice"));
@@ -164,7 +164,7 @@ internal static class Orchestrator
         {
             if (ceilings.Count > 0)
             {
-                table.AppendLine(MedianRow("raw SQLite ceiling", ceilings, string.Empty));
+                table.AppendLine(MedianRow(options.CeilingLocks.Count > 1 ? "raw SQLite ceiling (best per run)" : "raw SQLite ceiling", ceilings, string.Empty));
             }
 
             if (caravans.Count > 0)
