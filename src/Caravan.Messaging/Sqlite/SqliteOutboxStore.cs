@@ -13,7 +13,8 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database, string? re
 {
     private readonly string _owner = relayId ?? Guid.NewGuid().ToString("N");
 
-    // Unix ms after which the next claim writes the relay lease again (it is held until a third later at least).
+    // Unix ms after which a claim writes the relay lease again: a third of the way through the lease it wrote last,
+    // so at least two thirds of claimDuration remain at every claim that skips the write.
     private long _renewAfter = long.MinValue;
 
     public async Task AddAsync(DbTransaction transaction, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)

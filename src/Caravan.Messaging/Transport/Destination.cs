@@ -34,4 +34,13 @@ public sealed record OutgoingMessage(Envelope Envelope, DestinationKind Kind, st
     // The envelope the stored metadata belongs to: a copy made with `with { Envelope = … }` does not reuse it.
     private readonly string? _storedMetadata;
     private readonly Envelope? _storedFor;
+
+    // Equality stays what it was: envelope, kind and queue (the stored encoding is a cache, not a value).
+    public bool Equals(OutgoingMessage? other) =>
+        other is not null
+        && EqualityComparer<Envelope>.Default.Equals(Envelope, other.Envelope)
+        && Kind == other.Kind
+        && string.Equals(Queue, other.Queue, StringComparison.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Envelope, Kind, Queue);
 }
