@@ -13,6 +13,10 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database, string? re
 {
     private readonly string _owner = relayId ?? Guid.NewGuid().ToString("N");
 
+    // Unix ms after which a claim writes the relay lease again: a third of the way through the lease it wrote last,
+    // so at least two thirds of claimDuration remain at every claim that skips the write.
+    private long _renewAfter = long.MinValue;
+
     public async Task AddAsync(DbTransaction transaction, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
@@ -53,50 +57,41 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database, string? re
     public async Task<IReadOnlyList<OutboxEntry>> ClaimAsync(
         int maxMessages, DateTimeOffset now, DateTimeOffset? dueBy, TimeSpan claimDuration, CancellationToken cancellationToken = default)
     {
-        await using var write = await database.File.BeginWriteAsync(cancellationToken);
-
-        // One relay lease per database, not a stamp on every row: claiming costs one tiny write
-        // instead of rewriting each claimed row.
-        var lease = write.Statement("""
-            INSERT INTO caravan_outbox_relay (id, owner, until) VALUES (1, $owner, $until)
-            ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, until = excluded.until
-            WHERE caravan_outbox_relay.owner = excluded.owner OR caravan_outbox_relay.until <= $now
-            """);
-        lease.Parameters.AddWithValue("$owner", _owner);
-        lease.Parameters.AddWithValue("$until", (now + claimDuration).ToUnixTimeMilliseconds());
-        lease.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        if (await lease.ExecuteNonQueryAsync(cancellationToken) == 0)
+        // One relay lease per database, not a stamp on every row. It is written only when a third of it
+        // has passed (so a claim always leaves at least two thirds of claimDuration), and the rows are read
+        // on a read connection: most claims take no write transaction and never hold up the service's writers.
+        if (now.ToUnixTimeMilliseconds() > Volatile.Read(ref _renewAfter) && !await RenewLeaseAsync(now, claimDuration, cancellationToken))
         {
             return [];
         }
 
-        var command = write.Statement("""
+        await using var connection = await database.File.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
             SELECT id, destination_kind, destination, message_id, message_type, priority, metadata, body
             FROM caravan_outbox
             WHERE due_at IS NULL OR $dueBy IS NULL OR due_at <= $dueBy
             ORDER BY id
             LIMIT $max
-            """);
+            """;
         command.Parameters.AddWithValue("$dueBy", dueBy is { } d ? d.ToUnixTimeMilliseconds() : DBNull.Value);
         command.Parameters.AddWithValue("$max", maxMessages);
         var entries = new List<OutboxEntry>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var envelope = EnvelopeCodec.Decode(
-                    Guid.Parse(reader.GetString(3)),
-                    reader.GetString(4),
-                    (MessagePriority)reader.GetInt32(5),
-                    reader.GetString(6),
-                    (byte[])reader.GetValue(7));
-                var kind = (DestinationKind)reader.GetInt32(1);
-                var queue = reader.IsDBNull(2) ? null : reader.GetString(2);
-                entries.Add(new OutboxEntry(reader.GetInt64(0), new OutgoingMessage(envelope, kind, queue)));
-            }
+            var metadata = reader.GetString(6);
+            var envelope = EnvelopeCodec.Decode(
+                Guid.Parse(reader.GetString(3)),
+                reader.GetString(4),
+                (MessagePriority)reader.GetInt32(5),
+                metadata,
+                (byte[])reader.GetValue(7));
+            var kind = (DestinationKind)reader.GetInt32(1);
+            var queue = reader.IsDBNull(2) ? null : reader.GetString(2);
+            entries.Add(new OutboxEntry(reader.GetInt64(0), new OutgoingMessage(envelope, kind, queue) { StoredMetadata = metadata }));
         }
 
-        await write.CommitAsync(cancellationToken);
         return entries;
     }
 
@@ -123,6 +118,28 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database, string? re
         }
 
         await write.CommitAsync(cancellationToken);
+    }
+
+    private async Task<bool> RenewLeaseAsync(DateTimeOffset now, TimeSpan claimDuration, CancellationToken cancellationToken)
+    {
+        var until = (now + claimDuration).ToUnixTimeMilliseconds();
+        await using var write = await database.File.BeginWriteAsync(cancellationToken);
+        var lease = write.Statement("""
+            INSERT INTO caravan_outbox_relay (id, owner, until) VALUES (1, $owner, $until)
+            ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, until = excluded.until
+            WHERE caravan_outbox_relay.owner = excluded.owner OR caravan_outbox_relay.until <= $now
+            """);
+        lease.Parameters.AddWithValue("$owner", _owner);
+        lease.Parameters.AddWithValue("$until", until);
+        lease.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        if (await lease.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            return false;
+        }
+
+        await write.CommitAsync(cancellationToken);
+        Volatile.Write(ref _renewAfter, now.ToUnixTimeMilliseconds() + ((long)claimDuration.TotalMilliseconds / 3));
+        return true;
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken = default)

@@ -109,7 +109,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
                 visible.Value = Math.Max(now, envelope.DeliverAt?.ToUnixTimeMilliseconds() ?? now);
                 id.Value = envelope.MessageId.ToString();
                 type.Value = envelope.MessageType;
-                metadata.Value = EnvelopeCodec.EncodeMetadata(envelope);
+                metadata.Value = message.StoredMetadata ?? EnvelopeCodec.EncodeMetadata(envelope);
                 body.Value = envelope.Body.ToArray();
                 foreach (var target in queues)
                 {

@@ -16,4 +16,31 @@ public sealed record OutgoingMessage(Envelope Envelope, DestinationKind Kind, st
     public static OutgoingMessage Publish(Envelope envelope) => new(envelope, DestinationKind.Publish, null);
 
     public static OutgoingMessage Send(Envelope envelope, string queue) => new(envelope, DestinationKind.Send, queue);
+
+    /// <summary>
+    /// The envelope's metadata exactly as a store already encoded it (<see cref="EnvelopeCodec.EncodeMetadata"/>),
+    /// so that a transport storing the same encoding need not write it again. Set only by the outbox reader.
+    /// </summary>
+    internal string? StoredMetadata
+    {
+        get => ReferenceEquals(_storedFor, Envelope) ? _storedMetadata : null;
+        init
+        {
+            _storedMetadata = value;
+            _storedFor = Envelope;
+        }
+    }
+
+    // The envelope the stored metadata belongs to: a copy made with `with { Envelope = … }` does not reuse it.
+    private readonly string? _storedMetadata;
+    private readonly Envelope? _storedFor;
+
+    // Equality stays what it was: envelope, kind and queue (the stored encoding is a cache, not a value).
+    public bool Equals(OutgoingMessage? other) =>
+        other is not null
+        && EqualityComparer<Envelope>.Default.Equals(Envelope, other.Envelope)
+        && Kind == other.Kind
+        && string.Equals(Queue, other.Queue, StringComparison.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Envelope, Kind, Queue);
 }

@@ -72,6 +72,42 @@ public sealed class OutboxRelayTests : IDisposable
         Assert.Equal(1, await current.CountAsync());
     }
 
+    [Fact]
+    public async Task Claim_WhileItsRelayLeaseIsFresh_DoesNotWaitForTheServicesWriteTransaction()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        var database = new SqliteServiceDatabase(_folder.File("service.db"));
+        await database.InitializeAsync();
+        var outbox = new SqliteOutboxStore(database, relayId: "relay");
+        await AddAsync(database, outbox, NewEnvelope(), NewEnvelope());
+        Assert.Equal(2, (await outbox.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(30))).Count);
+
+        // A business transaction holds the database's writer; less than a third of the relay lease has passed.
+        await using var business = await database.BeginTransactionAsync();
+        time.Advance(TimeSpan.FromSeconds(9));
+        var claimed = await outbox.ClaimAsync(10, time.GetUtcNow(), null, TimeSpan.FromSeconds(30)).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(2, claimed.Count);
+        await business.RollbackAsync();
+    }
+
+    [Fact]
+    public async Task ClaimedMessages_CarryTheirStoredMetadata_OnlyForTheEnvelopeItWasReadWith()
+    {
+        var database = new SqliteServiceDatabase(_folder.File("service.db"));
+        await database.InitializeAsync();
+        var outbox = new SqliteOutboxStore(database);
+        var envelope = NewEnvelope() with { CorrelationId = "order-7", Headers = new Dictionary<string, string> { ["tenant"] = "a" } };
+        await AddAsync(database, outbox, envelope);
+
+        var message = Assert.Single(await outbox.ClaimAsync(10, DateTimeOffset.UnixEpoch, null, TimeSpan.FromSeconds(10))).Message;
+
+        Assert.Equal(EnvelopeCodec.EncodeMetadata(envelope), message.StoredMetadata);
+        Assert.Equal(EnvelopeCodec.EncodeMetadata(message.Envelope), message.StoredMetadata);
+        Assert.Null((message with { Envelope = message.Envelope with { CorrelationId = "other" } }).StoredMetadata);
+        Assert.Null(OutgoingMessage.Send(envelope, "q").StoredMetadata);
+    }
+
     private static async Task AddAsync(SqliteServiceDatabase database, SqliteOutboxStore outbox, params Envelope[] envelopes)
     {
         await using var transaction = await database.BeginTransactionAsync();
