@@ -22,10 +22,10 @@ internal static class BenchDatabases
     private const string ClaimInbox = "INSERT INTO bench_inbox (message_id) VALUES ($1) ON CONFLICT DO NOTHING";
 
     /// <summary>Drops and creates <c>caravan_bench_{side}_producer</c> and <c>…_consumer</c>; returns their connection strings.</summary>
-    public static async Task<(string Producer, string Consumer)> CreateAsync(string server, string side, CancellationToken cancellationToken)
+    public static async Task<(string Producer, string Consumer)> CreateAsync(string server, string side, string runId, CancellationToken cancellationToken)
     {
-        var producer = await RecreateAsync(server, $"caravan_bench_{side}_producer", cancellationToken);
-        var consumer = await RecreateAsync(server, $"caravan_bench_{side}_consumer", cancellationToken);
+        var producer = await RecreateAsync(server, $"caravan_bench_{side}_producer", runId, cancellationToken);
+        var consumer = await RecreateAsync(server, $"caravan_bench_{side}_consumer", runId, cancellationToken);
         await ExecuteAsync(producer, ProducerTables, cancellationToken);
         await ExecuteAsync(consumer, ConsumerTables, cancellationToken);
         return (producer, consumer);
@@ -72,20 +72,7 @@ internal static class BenchDatabases
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public static async Task<long> CountAsync(string connectionString, string table, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(table switch
-        {
-            "bench_orders" => "SELECT count(*) FROM bench_orders",
-            "bench_handled" => "SELECT count(*) FROM bench_handled",
-            _ => throw new ArgumentOutOfRangeException(nameof(table)),
-        }, connection);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    private static async Task<string> RecreateAsync(string server, string database, CancellationToken cancellationToken)
+    private static async Task<string> RecreateAsync(string server, string database, string runId, CancellationToken cancellationToken)
     {
         var maintenance = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false };
         await using (var connection = new NpgsqlConnection(maintenance.ConnectionString))
@@ -99,12 +86,14 @@ internal static class BenchDatabases
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        return new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 64 }.ConnectionString;
+        // A connection string of this round's own, so that no pool (ours or a library's) hands out a connection of a dropped database.
+        return new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 64, ApplicationName = $"caravan-bench-{runId}" }.ConnectionString;
     }
 
     private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        // Unpooled: the next round drops this database WITH (FORCE), which would leave a pooled connection dead.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(cancellationToken);

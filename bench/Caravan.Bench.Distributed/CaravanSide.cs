@@ -22,7 +22,7 @@ internal sealed class CaravanSide(BenchOptions options, Recorder recorder, strin
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var (producer, consumer) = await BenchDatabases.CreateAsync(Options.Postgres, "caravan", cancellationToken);
+        var (producer, consumer) = await BenchDatabases.CreateAsync(Options.Postgres, "caravan", RunId, cancellationToken);
         var consumerQueue = "bench-consumer";
         _consumer = Build("bench-consumer", consumer, messaging =>
         {

@@ -26,7 +26,7 @@ internal sealed class MassTransitSide(BenchOptions options, Recorder recorder, s
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var (producer, consumer) = await BenchDatabases.CreateAsync(Options.Postgres, "masstransit", cancellationToken);
+        var (producer, consumer) = await BenchDatabases.CreateAsync(Options.Postgres, "masstransit", RunId, cancellationToken);
         _producerData = NpgsqlDataSource.Create(producer);
         _consumerData = NpgsqlDataSource.Create(consumer);
         var queue = $"bench-masstransit-{RunId}";

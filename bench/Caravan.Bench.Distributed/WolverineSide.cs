@@ -35,7 +35,7 @@ internal sealed class WolverineSide(BenchOptions options, Recorder recorder, str
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var (producer, consumer) = await BenchDatabases.CreateAsync(Options.Postgres, "wolverine", cancellationToken);
+        var (producer, consumer) = await BenchDatabases.CreateAsync(Options.Postgres, "wolverine", RunId, cancellationToken);
         _producerData = NpgsqlDataSource.Create(producer);
         _consumerData = NpgsqlDataSource.Create(consumer);
         var queue = $"bench-wolverine-{RunId}";
