@@ -74,7 +74,7 @@ internal static class BenchDatabases
 
     private static async Task<string> RecreateAsync(string server, string database, string runId, CancellationToken cancellationToken)
     {
-        var maintenance = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false };
+        var maintenance = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false, CommandTimeout = 300 };
         await using (var connection = new NpgsqlConnection(maintenance.ConnectionString))
         {
             await connection.OpenAsync(cancellationToken);
@@ -87,7 +87,7 @@ internal static class BenchDatabases
         }
 
         // A connection string of this round's own, so that no pool (ours or a library's) hands out a connection of a dropped database.
-        return new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 64, ApplicationName = $"caravan-bench-{runId}" }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 64, ApplicationName = $"caravan-bench-{runId}", CommandTimeout = 120, Timeout = 60 }.ConnectionString;
     }
 
     private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Caravan.Bench.Distributed;
 
 /// <summary>Command-line settings; every side of one invocation runs with the same ones.</summary>
-internal sealed class BenchOptions
+internal sealed record BenchOptions
 {
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Caravan.Bench.Distributed -- [options]
@@ -13,6 +13,7 @@ internal sealed class BenchOptions
           --consumers N      messages handled at once by the consumer (default 8)
           --prefetch N       unacknowledged messages a consumer may hold (default 64)
           --body N           payload characters per message (default 200)
+          --rate N           paced: N messages/s in all (latency at a load every side carries); default: as fast as they go
           --sides LIST       comma-separated: raw,caravan,wolverine,masstransit (default all four)
           --runs N           rounds of all sides, alternating (default 1)
           --rabbitmq URI     AMQP URI (default $CARAVAN_RABBITMQ or amqp://guest:guest@127.0.0.1:35672/)
@@ -47,6 +48,8 @@ internal sealed class BenchOptions
 
     public TimeSpan Timeout { get; private set; } = TimeSpan.FromMinutes(10);
 
+    public int? Rate { get; init; }
+
     public bool Help { get; private set; }
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -75,6 +78,7 @@ internal sealed class BenchOptions
                 case "--consumers": options.Consumers = Positive(name, value); break;
                 case "--prefetch": options.Prefetch = Positive(name, value); break;
                 case "--body": options.BodyChars = Positive(name, value); break;
+                case "--rate": options = options with { Rate = Positive(name, value) }; break;
                 case "--runs": options.Runs = Positive(name, value); break;
                 case "--rabbitmq": options.RabbitMq = value; break;
                 case "--postgres": options.Postgres = value; break;

@@ -28,5 +28,8 @@ internal abstract class BenchSide : IAsyncDisposable
     /// <summary>Produces one message (returns once it is committed, or, for the raw side, confirmed).</summary>
     public abstract Task ProduceAsync(BenchMessage message, CancellationToken cancellationToken);
 
+    /// <summary>Where unhandled messages wait right now (for the log), when the side can tell.</summary>
+    public virtual Task<string> BacklogAsync(CancellationToken cancellationToken) => Task.FromResult(string.Empty);
+
     public abstract ValueTask DisposeAsync();
 }

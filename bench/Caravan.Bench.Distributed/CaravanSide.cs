@@ -51,6 +51,13 @@ internal sealed class CaravanSide(BenchOptions options, Recorder recorder, strin
         await session.CommitAsync(cancellationToken);
     }
 
+    public override async Task<string> BacklogAsync(CancellationToken cancellationToken)
+    {
+        var outbox = await _producer!.Services.GetRequiredService<IOutboxStore>().CountAsync(cancellationToken);
+        var queue = await _consumer!.Services.GetRequiredService<IMessageTransport>().GetQueueDepthAsync("bench-consumer", cancellationToken);
+        return $"outbox {outbox}, queue (ready + held by the consumer) {queue}";
+    }
+
     public override async ValueTask DisposeAsync()
     {
         foreach (var host in new[] { _producer, _consumer })

@@ -47,13 +47,15 @@ internal static class Orchestrator
             await side.StartAsync(timeout.Token);
             var payload = new string('x', options.BodyChars);
 
-            await ProduceAsync(side, options, payload, first: 0, count: options.Warmup, timeout.Token);
+            await ProduceAsync(side, options with { Rate = null }, payload, first: 0, count: options.Warmup, timeout.Token);
             await recorder.Warm.Task.WaitAsync(timeout.Token);
 
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var started = Stopwatch.GetTimestamp();
             await ProduceAsync(side, options, payload, first: options.Warmup, count: options.Messages, timeout.Token);
             var produced = Recorder.Milliseconds(Stopwatch.GetTimestamp() - started) / 1000;
+            var backlog = await side.BacklogAsync(timeout.Token);
+            Console.Error.WriteLine($"run {run}: {sideName} all produced, {recorder.Handled - options.Warmup} handled{(backlog.Length > 0 ? "; " + backlog : string.Empty)}");
             await recorder.Done.Task.WaitAsync(timeout.Token);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             var seconds = Recorder.Milliseconds(recorder.LastHandledAt - started) / 1000;
@@ -83,11 +85,23 @@ internal static class Orchestrator
     {
         var next = first - 1;
         var end = first + count;
+        var started = Stopwatch.GetTimestamp();
         var producers = Enumerable.Range(0, options.Producers).Select(_ => Task.Run(async () =>
         {
             int seq;
             while ((seq = Interlocked.Increment(ref next)) < end)
             {
+                if (options.Rate is { } rate)
+                {
+                    // Paced: message n is due n / rate seconds after the first (producers that fall behind do not catch up in a burst).
+                    var due = started + (long)((seq - first) * (double)Stopwatch.Frequency / rate);
+                    var wait = Recorder.Milliseconds(due - Stopwatch.GetTimestamp());
+                    if (wait > 0)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken);
+                    }
+                }
+
                 await side.ProduceAsync(new BenchMessage(Guid.CreateVersion7(), seq, Stopwatch.GetTimestamp(), payload), cancellationToken);
             }
         }, cancellationToken));

@@ -8,7 +8,7 @@ internal static class Report
     public static void Print(BenchOptions options, IReadOnlyList<SideResult> results, TextWriter output)
     {
         var culture = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(culture, $"messages {options.Messages} (+{options.Warmup} warm-up) per side, producers {options.Producers}, consumers {options.Consumers}, prefetch {options.Prefetch}, payload {options.BodyChars} chars, {Environment.ProcessorCount} cores"));
+        output.WriteLine(string.Create(culture, $"messages {options.Messages} (+{options.Warmup} warm-up) per side, producers {options.Producers}, consumers {options.Consumers}, prefetch {options.Prefetch}, payload {options.BodyChars} chars, {(options.Rate is { } rate ? $"paced at {rate} msg/s" : "unpaced")}, {Environment.ProcessorCount} cores"));
         output.WriteLine();
         output.WriteLine("| run | side | msg/s | producer-side msg/s | p50 ms | p99 ms | duplicates | CPU µs/msg (bench process) | load before → after |");
         output.WriteLine("|----:|------|------:|--------------------:|-------:|-------:|-----------:|---------------------------:|---------------------|");

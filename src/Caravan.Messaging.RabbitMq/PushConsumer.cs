@@ -12,7 +12,7 @@ internal sealed record Delivery(IChannel Channel, string Lane, ulong DeliveryTag
 /// consumer) and manual acks. Deliveries wait here, still unacknowledged and so invisible to other consumers, until a
 /// receive takes them (highest priority first, then in arrival order) and leases them like fetched messages. Started by
 /// the first wait for messages on the queue (an endpoint that found its queue empty); a plain receive on a queue without
-/// one fetches with basic.get as before, so what a receive sees never depends on whether a consumer runs.
+/// one fetches with basic.get as before (tools and tests that receive without waiting see the queue as they did).
 /// </summary>
 internal sealed class PushConsumer
 {
