@@ -190,6 +190,8 @@ public sealed partial class RabbitMqTransport
                     LogLeasesExpired(_logger, expired.Count);
                     await RepublishAsync(expired.Select(lease => (lease, Copy(lease, lease.Lane, lease.DeliveryCount, lease.FailureCount))).ToList(), stopping);
                 }
+
+                await StopIdleConsumersAsync(stopping);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

@@ -1,9 +1,8 @@
-using RabbitMQ.Client;
-
 namespace Caravan.Messaging.RabbitMq;
 
 /// <summary>
-/// Receiving: basic.get from the endpoint's lanes, highest priority first, until the batch is full. What is
+/// Receiving: from the queue's <see cref="PushConsumer"/> when one runs (an endpoint waiting for messages starts it),
+/// otherwise basic.get from the endpoint's lanes, highest priority first, until the batch is full. What is
 /// fetched is either leased and returned, or settled on the spot: a message the broker requeued (its
 /// consumer's connection died) is counted and put back in line, one that arrived before its time waits
 /// again, one that cannot be read is dead-lettered. Nothing fetched is left unacknowledged and untracked.
@@ -17,6 +16,28 @@ public sealed partial class RabbitMqTransport
         StartExpiringLeases();
         var now = _timeProvider.GetUtcNow();
         var fetched = new Fetched();
+        if (await CurrentConsumerAsync(queue) is { } consumer)
+        {
+            // Pushed deliveries only: the consumer takes everything the broker would hand out (up to its prefetch).
+            consumer.LastUsed = now.ToUnixTimeMilliseconds();
+            foreach (var delivery in consumer.Take(maxMessages))
+            {
+                Sort(queue, delivery, now, leaseDuration, fetched);
+            }
+        }
+        else
+        {
+            await FetchAsync(queue, maxMessages, leaseDuration, now, fetched, cancellationToken);
+        }
+
+        await SettleAsync(fetched, cancellationToken);
+
+        // Lanes are drained highest first and a classic priority queue delivers by priority: a stable sort keeps arrival order within a level.
+        return fetched.Received.OrderByDescending(message => message.Envelope.Priority).ToList();
+    }
+
+    private async Task FetchAsync(string queue, int maxMessages, TimeSpan leaseDuration, DateTimeOffset now, Fetched fetched, CancellationToken cancellationToken)
+    {
         using (await _leasing.LockAsync(cancellationToken))
         {
             var channel = await _leasing.GetAsync(cancellationToken);
@@ -33,7 +54,7 @@ public sealed partial class RabbitMqTransport
                             break;
                         }
 
-                        Sort(channel, queue, lane.Name, result, now, leaseDuration, fetched);
+                        Sort(queue, new Delivery(channel, lane.Name, result.DeliveryTag, result.Redelivered, result.BasicProperties, result.Body.ToArray()), now, leaseDuration, fetched);
                     }
                 }
             }
@@ -43,31 +64,27 @@ public sealed partial class RabbitMqTransport
                 throw;
             }
         }
-
-        await SettleAsync(fetched, cancellationToken);
-
-        // Lanes are drained highest first and a classic priority queue delivers by priority: a stable sort keeps arrival order within a level.
-        return fetched.Received.OrderByDescending(message => message.Envelope.Priority).ToList();
     }
 
-    private void Sort(IChannel channel, string queue, string lane, BasicGetResult result, DateTimeOffset now, TimeSpan leaseDuration, Fetched fetched)
+    private static Lease ToLease(string queue, Delivery delivery, DateTimeOffset now, TimeSpan leaseDuration) => new()
     {
-        var properties = result.BasicProperties;
-        var deliveries = WireFormat.GetInt32(properties, WireFormat.Deliveries);
-        var failures = WireFormat.GetInt32(properties, WireFormat.Failures);
-        var lease = new Lease
-        {
-            Channel = channel,
-            DeliveryTag = result.DeliveryTag,
-            Queue = queue,
-            Lane = lane,
-            Properties = properties,
-            Body = result.Body.ToArray(),
-            DeliveryCount = deliveries + 1,
-            FailureCount = failures,
-            ExpiresAt = (now + leaseDuration).ToUnixTimeMilliseconds(),
-        };
-        if (result.Redelivered)
+        Channel = delivery.Channel,
+        DeliveryTag = delivery.DeliveryTag,
+        Queue = queue,
+        Lane = delivery.Lane,
+        Properties = delivery.Properties,
+        Body = delivery.Body,
+        DeliveryCount = WireFormat.GetInt32(delivery.Properties, WireFormat.Deliveries) + 1,
+        FailureCount = WireFormat.GetInt32(delivery.Properties, WireFormat.Failures),
+        ExpiresAt = (now + leaseDuration).ToUnixTimeMilliseconds(),
+    };
+
+    private void Sort(string queue, Delivery delivery, DateTimeOffset now, TimeSpan leaseDuration, Fetched fetched)
+    {
+        var properties = delivery.Properties;
+        var lease = ToLease(queue, delivery, now, leaseDuration);
+        var failures = lease.FailureCount;
+        if (delivery.Redelivered)
         {
             // Requeued by the broker: a delivery that ended without an outcome, counted as such.
             fetched.Requeued.Add(lease);

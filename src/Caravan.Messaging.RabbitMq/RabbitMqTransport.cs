@@ -8,13 +8,16 @@ namespace Caravan.Messaging.RabbitMq;
 /// <list type="bullet">
 /// <item>persistent messages on durable queues, and <see cref="SendAsync"/> returns only once the broker
 /// confirmed every message (a nack or a confirm timeout throws and the outbox relay retries);</item>
-/// <item>messages are pulled with basic.get and manual acks, and leased on the client: an unsettled message
+/// <item>an endpoint waiting for messages gets them pushed (basic.consume with a bounded prefetch, manual acks, see
+/// <see cref="PushConsumer"/>); a plain receive on a queue without a consumer pulls with basic.get. Either way a
+/// received message is leased on the client: an unsettled message
 /// whose lease expires is given back (republished with its delivery counted, then acked), a lost connection
 /// gives back everything it held (the broker requeues it); at least once, duplicates absorbed by the inbox;</item>
 /// <item>priority by <c>x-max-priority</c> (classic) or by draining quorum lanes highest first;</item>
 /// <item>delays (scheduled messages and delayed retries) wait in TTL queues, never delivered early.</item>
 /// </list>
-/// The bound on unacknowledged messages is the consuming endpoint's Prefetch: it asks for no more than that.
+/// The bound on unacknowledged messages is the consuming endpoint's Prefetch (it leases no more than that) plus
+/// <see cref="RabbitMqTransportOptions.ConsumerPrefetch"/> per lane for deliveries pushed and not yet received.
 /// </summary>
 public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposable
 {
@@ -138,27 +141,12 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
         }
     }
 
-    public async Task WaitForMessagesAsync(string queue, TimeSpan maxWait, CancellationToken cancellationToken = default)
-    {
-        var started = _timeProvider.GetTimestamp();
-        while (await Declarer.ReadyCountAsync(queue, cancellationToken) == 0)
-        {
-            var left = maxWait - _timeProvider.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            await Task.Delay(left < _options.PollInterval ? left : _options.PollInterval, _timeProvider, cancellationToken);
-        }
-    }
-
     /// <summary>
-    /// Ready messages (by passive declaration) plus those this process holds leased. Messages leased by other
-    /// processes and messages waiting in delay queues are not counted: AMQP does not report them.
+    /// Ready messages (by passive declaration) plus those this process holds leased or buffered by its consumer.
+    /// Messages held by other processes and messages waiting in delay queues are not counted: AMQP does not report them.
     /// </summary>
     public async Task<long> GetQueueDepthAsync(string queue, CancellationToken cancellationToken = default) =>
-        await Declarer.ReadyCountAsync(queue, cancellationToken) + _leases.CountFor(queue);
+        await Declarer.ReadyCountAsync(queue, cancellationToken) + _leases.CountFor(queue) + BufferedFor(queue);
 
     public async ValueTask DisposeAsync()
     {
@@ -174,11 +162,14 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
             await _expiring;
         }
 
+        await StopConsumersAsync();
+
         await _publishing.DisposeAsync();
         await _leasing.DisposeAsync();
         await _declaring.DisposeAsync();
         await _connection.DisposeAsync();
         _stopping.Dispose();
+        _consumersGate.Dispose();
     }
 
     /// <summary>A publish that first waits in the delay bucket at or above <paramref name="delay"/>, then goes on to <paramref name="routingKey"/>.</summary>

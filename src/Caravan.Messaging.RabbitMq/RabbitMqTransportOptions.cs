@@ -29,8 +29,20 @@ public sealed class RabbitMqTransportOptions
     /// <summary>How often expired leases are looked for (and their messages given back).</summary>
     public TimeSpan LeaseCheckInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>How often an idle consumer asks the broker whether its queue has ready messages.</summary>
+    /// <summary>
+    /// Not used any more (waiting consumers get messages pushed, see <see cref="ConsumerPrefetch"/>); kept so that
+    /// configuration and code that set it still bind.
+    /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Deliveries the broker may push to a waiting endpoint's consumer before they are received (basic.qos per lane;
+    /// they stay unacknowledged, invisible to other consumers, until received or given back).
+    /// </summary>
+    public ushort ConsumerPrefetch { get; set; } = 64;
+
+    /// <summary>How long a consumer may go without a receive or a wait before it is cancelled and gives back what it buffered.</summary>
+    public TimeSpan ConsumerIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The connection name the broker shows (UseRabbitMq sets the service name; "caravan" when null).</summary>
     public string? ClientName { get; set; }

@@ -1,0 +1,111 @@
+using System.Globalization;
+
+namespace Caravan.Bench.Distributed;
+
+/// <summary>Command-line settings; every side of one invocation runs with the same ones.</summary>
+internal sealed record BenchOptions
+{
+    public const string Usage = """
+        usage: dotnet run -c Release --project bench/Caravan.Bench.Distributed -- [options]
+          --messages N       measured messages per side (default 20000)
+          --warmup N         warm-up messages per side, not measured (default 2000)
+          --producers N      concurrent producer tasks, each one transaction per message (default 8)
+          --consumers N      messages handled at once by the consumer (default 8)
+          --prefetch N       unacknowledged messages a consumer may hold (default 64)
+          --body N           payload characters per message (default 200)
+          --rate N           paced: N messages/s in all (latency at a load every side carries); default: as fast as they go
+          --sides LIST       comma-separated: raw,caravan,wolverine,masstransit (default all four)
+          --runs N           rounds of all sides, alternating (default 1)
+          --rabbitmq URI     AMQP URI (default $CARAVAN_RABBITMQ or amqp://guest:guest@127.0.0.1:35672/)
+          --postgres CS      PostgreSQL server connection string without database
+                             (default $CARAVAN_POSTGRES or Host=127.0.0.1;Port=55432;Username=postgres)
+          --timeout SECONDS  the longest one phase may take (default 600)
+        """;
+
+    public static readonly string[] AllSides = ["raw", "caravan", "wolverine", "masstransit"];
+
+    public int Messages { get; private set; } = 20_000;
+
+    public int Warmup { get; private set; } = 2_000;
+
+    public int Producers { get; private set; } = 8;
+
+    public int Consumers { get; private set; } = 8;
+
+    public int Prefetch { get; private set; } = 64;
+
+    public int BodyChars { get; private set; } = 200;
+
+    public IReadOnlyList<string> Sides { get; private set; } = AllSides;
+
+    public int Runs { get; private set; } = 1;
+
+    public string RabbitMq { get; private set; } =
+        Environment.GetEnvironmentVariable("CARAVAN_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:35672/";
+
+    public string Postgres { get; private set; } =
+        Environment.GetEnvironmentVariable("CARAVAN_POSTGRES") ?? "Host=127.0.0.1;Port=55432;Username=postgres";
+
+    public TimeSpan Timeout { get; private set; } = TimeSpan.FromMinutes(10);
+
+    public int? Rate { get; init; }
+
+    public bool Help { get; private set; }
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name is "-h" or "--help")
+            {
+                options.Help = true;
+                continue;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                throw new ArgumentException($"{name} needs a value.");
+            }
+
+            var value = args[++i];
+            switch (name)
+            {
+                case "--messages": options.Messages = Positive(name, value); break;
+                case "--warmup": options.Warmup = Positive(name, value); break;
+                case "--producers": options.Producers = Positive(name, value); break;
+                case "--consumers": options.Consumers = Positive(name, value); break;
+                case "--prefetch": options.Prefetch = Positive(name, value); break;
+                case "--body": options.BodyChars = Positive(name, value); break;
+                case "--rate": options = options with { Rate = Positive(name, value) }; break;
+                case "--runs": options.Runs = Positive(name, value); break;
+                case "--rabbitmq": options.RabbitMq = value; break;
+                case "--postgres": options.Postgres = value; break;
+                case "--timeout": options.Timeout = TimeSpan.FromSeconds(Positive(name, value)); break;
+                case "--sides":
+                    var sides = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    if (sides.Length == 0 || sides.Any(side => !AllSides.Contains(side)))
+                    {
+                        throw new ArgumentException($"--sides takes a list of {string.Join(", ", AllSides)}.");
+                    }
+
+                    options.Sides = sides;
+                    break;
+                default: throw new ArgumentException($"Unknown option {name}.");
+            }
+        }
+
+        if (options.Prefetch < options.Consumers)
+        {
+            throw new ArgumentException("--prefetch must be at least --consumers.");
+        }
+
+        return options;
+    }
+
+    private static int Positive(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0
+            ? number
+            : throw new ArgumentException($"{name} takes a positive whole number, not '{value}'.");
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Caravan.Bench.Distributed;
+
+/// <summary>One side's outcome in one round.</summary>
+internal sealed record SideResult(
+    int Run, string Side, string Name, double MessagesPerSecond, double ProducedPerSecond, double P50, double P99, int Duplicates,
+    double CpuMsPerMessage, string LoadBefore, string LoadAfter, string? Error);
+
+/// <summary>
+/// Runs every side in turn (rounds alternate their order) in this process: start the side, warm it up, then
+/// produce the measured messages from <c>--producers</c> tasks and wait until the consumer handled them all.
+/// Throughput is measured messages / (last handled − first produce started).
+/// </summary>
+internal static class Orchestrator
+{
+    public static async Task<List<SideResult>> RunAsync(BenchOptions options)
+    {
+        var results = new List<SideResult>();
+        var runId = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
+        for (var run = 1; run <= options.Runs; run++)
+        {
+            var sides = run % 2 == 1 ? options.Sides : options.Sides.Reverse().ToList();
+            foreach (var side in sides)
+            {
+                Console.Error.WriteLine($"run {run}: {side} …");
+                var result = await RunSideAsync(options, side, run, $"{runId}-{run}");
+                Console.Error.WriteLine(result.Error is null
+                    ? $"run {run}: {side} {result.MessagesPerSecond:F0} msg/s, p50 {result.P50:F1} ms, p99 {result.P99:F1} ms"
+                    : $"run {run}: {side} failed: {result.Error}");
+                results.Add(result);
+            }
+        }
+
+        return results;
+    }
+
+    private static async Task<SideResult> RunSideAsync(BenchOptions options, string sideName, int run, string runId)
+    {
+        var recorder = new Recorder(options.Warmup, options.Messages);
+        var loadBefore = Machine.LoadAverage();
+        await using var side = Create(sideName, options, recorder, runId);
+        try
+        {
+            using var timeout = new CancellationTokenSource(options.Timeout);
+            await side.StartAsync(timeout.Token);
+            var payload = new string('x', options.BodyChars);
+
+            await ProduceAsync(side, options with { Rate = null }, payload, first: 0, count: options.Warmup, timeout.Token);
+            await recorder.Warm.Task.WaitAsync(timeout.Token);
+
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var started = Stopwatch.GetTimestamp();
+            await ProduceAsync(side, options, payload, first: options.Warmup, count: options.Messages, timeout.Token);
+            var produced = Recorder.Milliseconds(Stopwatch.GetTimestamp() - started) / 1000;
+            var backlog = await side.BacklogAsync(timeout.Token);
+            Console.Error.WriteLine($"run {run}: {sideName} all produced, {recorder.Handled - options.Warmup} handled{(backlog.Length > 0 ? "; " + backlog : string.Empty)}");
+            await recorder.Done.Task.WaitAsync(timeout.Token);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            var seconds = Recorder.Milliseconds(recorder.LastHandledAt - started) / 1000;
+            var (p50, p99) = recorder.Percentiles();
+            return new SideResult(
+                run, sideName, side.Name, options.Messages / seconds, options.Messages / produced, p50, p99, recorder.Duplicates,
+                cpu.TotalMilliseconds / options.Messages, loadBefore, Machine.LoadAverage(), null);
+        }
+        catch (Exception ex)
+        {
+            return new SideResult(run, sideName, side.Name, 0, 0, 0, 0, recorder.Duplicates, 0, loadBefore, Machine.LoadAverage(),
+                $"{ex.GetType().Name}: {ex.Message} (handled {recorder.Handled})");
+        }
+    }
+
+    private static BenchSide Create(string side, BenchOptions options, Recorder recorder, string runId) => side switch
+    {
+        "raw" => new RawSide(options, recorder, runId),
+        "caravan" => new CaravanSide(options, recorder, runId),
+        "wolverine" => new WolverineSide(options, recorder, runId),
+        "masstransit" => new MassTransitSide(options, recorder, runId),
+        _ => throw new ArgumentOutOfRangeException(nameof(side)),
+    };
+
+    /// <summary>Produces sequence numbers first..first+count-1 from <c>--producers</c> tasks, as fast as they go.</summary>
+    private static async Task ProduceAsync(BenchSide side, BenchOptions options, string payload, int first, int count, CancellationToken cancellationToken)
+    {
+        var next = first - 1;
+        var end = first + count;
+        var started = Stopwatch.GetTimestamp();
+        var producers = Enumerable.Range(0, options.Producers).Select(_ => Task.Run(async () =>
+        {
+            int seq;
+            while ((seq = Interlocked.Increment(ref next)) < end)
+            {
+                if (options.Rate is { } rate)
+                {
+                    // Paced: message n is due n / rate seconds after the first (producers that fall behind do not catch up in a burst).
+                    var due = started + (long)((seq - first) * (double)Stopwatch.Frequency / rate);
+                    var wait = Recorder.Milliseconds(due - Stopwatch.GetTimestamp());
+                    if (wait > 0)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken);
+                    }
+                }
+
+                await side.ProduceAsync(new BenchMessage(Guid.CreateVersion7(), seq, Stopwatch.GetTimestamp(), payload), cancellationToken);
+            }
+        }, cancellationToken));
+        await Task.WhenAll(producers);
+    }
+}
+
+/// <summary>What the machine was doing.</summary>
+internal static class Machine
+{
+    public static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+}
