@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 
 namespace Caravan.Messaging.RabbitMq.Tests;
 
@@ -8,18 +11,21 @@ namespace Caravan.Messaging.RabbitMq.Tests;
 /// then stops it at the end), so a plain `dotnet test` works too. A broker that cannot be reached fails the
 /// tests: none is skipped.
 /// </summary>
-public sealed class RabbitMqBroker : IAsyncLifetime
+public class RabbitMqBroker : IAsyncLifetime
 {
     private bool _startedHere;
 
-    public string ConnectionString { get; private set; } = string.Empty;
+    /// <summary>Settings for eng/rabbitmq.sh (port, folder, node name); empty for the shared broker.</summary>
+    protected Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
+    public string ConnectionString { get; protected set; } = string.Empty;
 
     /// <summary>A topology prefix no other test uses, so tests share the broker without seeing each other's queues.</summary>
     public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..10];
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
-        var configured = Environment.GetEnvironmentVariable("CARAVAN_RABBITMQ");
+        var configured = System.Environment.GetEnvironmentVariable("CARAVAN_RABBITMQ");
         if (!string.IsNullOrWhiteSpace(configured))
         {
             ConnectionString = configured;
@@ -37,7 +43,7 @@ public sealed class RabbitMqBroker : IAsyncLifetime
         _startedHere = true;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_startedHere)
         {
@@ -48,15 +54,21 @@ public sealed class RabbitMqBroker : IAsyncLifetime
     /// <summary>Stops the broker and starts it again with its data (eng/rabbitmq.sh restart).</summary>
     public async Task RestartAsync() => await RunScriptAsync("restart");
 
-    private static async Task<(bool Succeeded, string Output)> RunScriptAsync(string command, bool mayFail = false)
+    protected async Task<(bool Succeeded, string Output)> RunScriptAsync(string command, bool mayFail = false)
     {
         var script = Path.Combine(FindRepositoryRoot(), "eng", "rabbitmq.sh");
-        using var process = Process.Start(new ProcessStartInfo("bash", [script, command])
+        var start = new ProcessStartInfo("bash", [script, command])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("Could not start bash.");
+        };
+        foreach (var (name, value) in Environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start bash.");
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
@@ -83,9 +95,79 @@ public sealed class RabbitMqBroker : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// A broker of its own for tests that restart it: a node with its own name, folder and ports (below the kernel's
+/// ephemeral range, so no outgoing connection takes them while it restarts), started through eng/rabbitmq.sh
+/// and stopped at the end, so restarting it disturbs no other test's broker.
+/// </summary>
+public sealed class PrivateRabbitMqBroker : RabbitMqBroker
+{
+    // eng/rabbitmq.sh uses the AMQP port and the next 20 (distribution, epmd, CLI tools).
+    private const int PortsUsed = 21;
+
+    public override async Task InitializeAsync()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "caravan-rabbitmq-" + Guid.NewGuid().ToString("N")[..8]);
+        Environment["CARAVAN_RABBITMQ_DIR"] = folder;
+        Environment["CARAVAN_RABBITMQ_NODE"] = "faults" + Guid.NewGuid().ToString("N")[..6];
+        for (var attempt = 1; ; attempt++)
+        {
+            Environment["CARAVAN_RABBITMQ_PORT"] = FreePorts().ToString(CultureInfo.InvariantCulture);
+            try
+            {
+                (_, var url) = await RunScriptAsync("start");
+                ConnectionString = url;
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                // A port was taken between the check and the node's start: clean up and try others.
+                await RunScriptAsync("stop", mayFail: true);
+            }
+        }
+    }
+
+    public override async Task DisposeAsync() => await RunScriptAsync("stop", mayFail: true);
+
+    private static int FreePorts()
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var first = Random.Shared.Next(20_000, 32_000 - PortsUsed);
+            if (Enumerable.Range(first, PortsUsed).All(IsFree))
+            {
+                return first;
+            }
+        }
+
+        throw new InvalidOperationException("No run of free loopback ports found for a private RabbitMQ node.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
+
 [CollectionDefinition(Name)]
 public sealed class RabbitMqCollection : ICollectionFixture<RabbitMqBroker>
 {
-    // One broker for all; the classes run one after another, since some restart the broker.
+    // One broker for all the tests that only use it.
     public const string Name = "RabbitMQ";
+}
+
+[CollectionDefinition(Name)]
+public sealed class PrivateRabbitMqCollection : ICollectionFixture<PrivateRabbitMqBroker>
+{
+    // The tests that restart their broker, on a node of their own.
+    public const string Name = "Private RabbitMQ";
 }

@@ -4,9 +4,12 @@ using Caravan.Messaging.Tests;
 
 namespace Caravan.Messaging.RabbitMq.Tests;
 
-/// <summary>Faults that only exist with a real broker: it is restarted mid-test with eng/rabbitmq.sh restart.</summary>
-[Collection(RabbitMqCollection.Name)]
-public sealed class RabbitMqBrokerFaultTests(RabbitMqBroker broker) : IAsyncLifetime, IDisposable
+/// <summary>
+/// Faults that only exist with a real broker: it is restarted mid-test with eng/rabbitmq.sh restart, on a node
+/// of these tests' own so that no other test's broker goes away.
+/// </summary>
+[Collection(PrivateRabbitMqCollection.Name)]
+public sealed class RabbitMqBrokerFaultTests(PrivateRabbitMqBroker broker) : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan BrokerComesBack = TimeSpan.FromSeconds(120);
     private readonly TransportsForTest _transports = new(broker, RabbitMqQueueType.Classic);
