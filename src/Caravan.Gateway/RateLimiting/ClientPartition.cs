@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Caravan.Gateway.Routing;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Yarp.ReverseProxy.Model;
 
 namespace Caravan.Gateway.RateLimiting;
@@ -51,8 +52,9 @@ internal readonly record struct ClientPartition(string Client, string Scope, dou
 
     private static (ClientKind Kind, string Client) Identify(HttpContext context, RateLimitingOptions options)
     {
-        if (context.User.Identity?.IsAuthenticated == true
-            && (context.User.FindFirstValue("sub") ?? context.User.FindFirstValue(ClaimTypes.NameIdentifier)) is { Length: > 0 } subject)
+        // The feature rather than HttpContext.User, which makes an empty principal for every anonymous request.
+        if (context.Features.Get<IHttpAuthenticationFeature>()?.User is { Identity.IsAuthenticated: true } user
+            && (user.FindFirstValue("sub") ?? user.FindFirstValue(ClaimTypes.NameIdentifier)) is { Length: > 0 } subject)
         {
             return (ClientKind.Authenticated, "sub:" + subject);
         }

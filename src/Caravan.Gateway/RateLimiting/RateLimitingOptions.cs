@@ -50,26 +50,32 @@ public sealed class RateLimitingOptions
     /// <summary>The rate and burst for a client of <paramref name="kind"/> on <paramref name="resource"/> (null: the default bucket).</summary>
     internal (double TokensPerSecond, int Burst) Resolve(ClientKind kind, string? resource)
     {
+        // The levels from the most to the least specific: the resource's own limits, then the kind's
+        // defaults (an API-key client falls back to the authenticated defaults). The first level with a
+        // usable rate wins; the burst is the first one set on the way there. No array: this runs per request.
         var route = resource is not null && Routes.TryGetValue(resource, out var limits) ? limits.For(kind) : null;
-        TokenBucketLimit?[] levels = kind switch
+        var (first, second) = kind switch
         {
-            ClientKind.Authenticated => [route, Authenticated],
-            ClientKind.ApiKey => [route, ApiKey, Authenticated],
-            _ => [route, Anonymous],
+            ClientKind.Authenticated => (Authenticated, null),
+            ClientKind.ApiKey => (ApiKey, Authenticated),
+            _ => (Anonymous, (TokenBucketLimit?)null),
         };
         var builtInRate = kind == ClientKind.Anonymous ? AnonymousRate : AuthenticatedRate;
 
         int? burst = null;
-        foreach (var level in levels)
+        if (TryLevel(route, ref burst, out var rate) || TryLevel(first, ref burst, out rate) || TryLevel(second, ref burst, out rate))
         {
-            burst ??= level?.Burst;
-            if (level?.TokensPerSecond is { } rate && double.IsFinite(rate) && rate > 0)
-            {
-                return (rate, Positive(burst, rate));
-            }
+            return (rate, Positive(burst, rate));
         }
 
         return (builtInRate, Positive(burst, builtInRate));
+    }
+
+    private static bool TryLevel(TokenBucketLimit? level, ref int? burst, out double rate)
+    {
+        burst ??= level?.Burst;
+        rate = level?.TokensPerSecond ?? 0;
+        return double.IsFinite(rate) && rate > 0;
     }
 
     private static int Positive(int? burst, double rate) =>
