@@ -14,15 +14,20 @@ namespace Caravan.Services.Tests;
 /// <summary>
 /// One Caravan service running for real in the test process, composed exactly as its Program.cs does
 /// (<c>AddServiceDefaults</c>, <c>AddXyzService</c>, <c>UseServiceDefaults</c>, <c>MapXyzEndpoints</c>),
-/// on Kestrel at a free loopback port, with its SQLite files in the given data directory.
+/// on Kestrel at a free loopback port, with its data in the given data directory (SQLite files) or in
+/// the databases <see cref="ServiceStorage"/> gives that directory.
 /// </summary>
 public sealed class ServiceHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly ServiceStorage _storage;
+    private readonly string _dataDirectory;
 
-    private ServiceHost(WebApplication app, Uri address)
+    private ServiceHost(WebApplication app, Uri address, ServiceStorage storage, string dataDirectory)
     {
         _app = app;
+        _storage = storage;
+        _dataDirectory = dataDirectory;
         Client = new HttpClient { BaseAddress = address };
     }
 
@@ -34,11 +39,14 @@ public sealed class ServiceHost : IAsyncDisposable
         string dataDirectory,
         Action<WebApplicationBuilder> addService,
         Action<WebApplication> mapEndpoints,
-        Action<WebApplicationBuilder>? configure = null)
+        Action<WebApplicationBuilder>? configure = null,
+        ServiceStorage? storage = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration["Caravan:DataDirectory"] = dataDirectory;
+        storage ??= ServiceStorage.Sqlite;
+        storage.Configure(builder.Configuration, dataDirectory);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         configure?.Invoke(builder);
@@ -49,7 +57,7 @@ public sealed class ServiceHost : IAsyncDisposable
         mapEndpoints(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ServiceHost(app, new Uri(address));
+        return new ServiceHost(app, new Uri(address), storage, dataDirectory);
     }
 
     public async ValueTask DisposeAsync()
@@ -57,6 +65,7 @@ public sealed class ServiceHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await _storage.ReleaseAsync(_dataDirectory);
     }
 }
 
