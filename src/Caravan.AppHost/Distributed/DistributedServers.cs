@@ -40,7 +40,7 @@ internal sealed record DistributedServers(string Postgres, string RabbitMq)
         }
 
         await Console.Out.WriteLineAsync($"Distributed mode: no ConnectionStrings:{name} given; starting a local server with eng/{script.Name} start.").ConfigureAwait(false);
-        var started = await script.RunAsync("start", configuration, cancellationToken).ConfigureAwait(false);
+        var started = await script.RunAsync("start", configuration, cancellationToken: cancellationToken).ConfigureAwait(false);
         return started.Length > 0 ? started : throw new InvalidOperationException($"eng/{script.Name} start printed no connection string.");
     }
 

@@ -5,7 +5,7 @@ namespace Caravan.AppHost.Distributed;
 
 /// <summary>
 /// Runs one of the repository's server scripts (<c>eng/postgres.sh</c>, <c>eng/rabbitmq.sh</c>) the way a
-/// developer would, and returns the last line it printed (the connection string). Its progress lines
+/// developer would, and returns the last line it printed (for <c>start</c>, the connection string). Its progress lines
 /// (stderr: "installing postgresql with apt", "starting node …") go to the console as they come.
 /// </summary>
 internal sealed class EngScript(string repositoryRoot, string name)
@@ -21,7 +21,8 @@ internal sealed class EngScript(string repositoryRoot, string name)
     /// (an environment variable of the app host, or <c>--CARAVAN_POSTGRES_PORT=…</c> on its command line) are
     /// passed on, the way <c>CARAVAN_HTTP_PORT</c> reaches the gateway.
     /// </summary>
-    public async Task<string> RunAsync(string command, IConfiguration configuration, CancellationToken cancellationToken = default)
+    /// <returns>The last line of the script's output, or all of it when <paramref name="lastLineOnly"/> is false.</returns>
+    public async Task<string> RunAsync(string command, IConfiguration configuration, bool lastLineOnly = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var start = new ProcessStartInfo("bash")
@@ -62,7 +63,8 @@ internal sealed class EngScript(string repositoryRoot, string name)
             throw new InvalidOperationException($"eng/{name} {command} failed with exit code {process.ExitCode}: {errors.Trim()}");
         }
 
-        return (await output.ConfigureAwait(false)).Trim().Split('\n')[^1].Trim();
+        var printed = (await output.ConfigureAwait(false)).Trim();
+        return lastLineOnly ? printed.Split('\n')[^1].Trim() : printed;
     }
 
     /// <summary>Echoes the script's progress to the console and keeps the last lines for an error message.</summary>
