@@ -18,8 +18,8 @@ public sealed class PrivateServers : IAsyncLifetime
 {
     private readonly TestDirectory _postgresDirectory = new("postgres");
     private readonly TestDirectory _rabbitMqDirectory = new("rabbitmq");
-    private readonly EngScript _postgres = new(RepositoryRoot(), "postgres.sh");
-    private readonly EngScript _rabbitMq = new(RepositoryRoot(), "rabbitmq.sh");
+    private readonly EngScript _postgres = new(Repository.Root, "postgres.sh");
+    private readonly EngScript _rabbitMq = new(Repository.Root, "rabbitmq.sh");
     private readonly IConfiguration _scriptSettings;
     private int? _frozenBroker;
 
@@ -112,18 +112,5 @@ public sealed class PrivateServers : IAsyncLifetime
         {
             throw new InvalidOperationException($"kill -{signal} {pid} failed with exit code {kill.ExitCode}.");
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Caravan.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Caravan.slnx above {AppContext.BaseDirectory}.");
     }
 }
