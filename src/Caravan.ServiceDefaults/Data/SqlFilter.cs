@@ -8,16 +8,21 @@ namespace Caravan.ServiceDefaults.Data;
 /// A WHERE clause of conditions on constant column names, each equality added only when its value was
 /// given; the values travel as Dapper parameters. Optional filters written as <c>(@x IS NULL OR col = @x)</c>
 /// do not run on PostgreSQL, which cannot type an untyped null parameter: leaving the condition out does.
+/// A list condition is written for the engine the filter runs on (<see cref="SqlDialect.IsAnyOf"/>).
 /// </summary>
 public sealed class SqlFilter
 {
-    private readonly List<string> _conditions = [];
+    private readonly List<Func<SqlDialect, string>> _conditions = [];
 
     /// <summary>The values of the conditions added so far, each named after its column.</summary>
     public DynamicParameters Parameters { get; } = new();
 
-    /// <summary><c>" WHERE a = @a AND …"</c> (with a leading space), or empty when no condition was added.</summary>
-    public string Where => _conditions.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", _conditions);
+    /// <summary><c>" WHERE a = @a AND …"</c> (with a leading space) in <paramref name="dialect"/>, or empty when no condition was added.</summary>
+    public string WhereFor(SqlDialect dialect)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        return _conditions.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", _conditions.Select(condition => condition(dialect)));
+    }
 
     /// <summary>Adds <c>column = @column</c> when <paramref name="value"/> is given.</summary>
     /// <param name="column">A column name from the code, never from the request; it also names the parameter.</param>
@@ -26,7 +31,8 @@ public sealed class SqlFilter
     {
         if (value is not null)
         {
-            _conditions.Add($"{column} = @{column}");
+            var condition = $"{column} = @{column}";
+            _conditions.Add(_ => condition);
             Parameters.Add(column, value);
         }
     }
@@ -39,14 +45,14 @@ public sealed class SqlFilter
         ArgumentNullException.ThrowIfNull(values);
         if (values.Count > 0)
         {
-            _conditions.Add($"{column} IN @{column}");
+            _conditions.Add(dialect => dialect.IsAnyOf(column, column));
             Parameters.Add(column, values);
         }
     }
 
     /// <summary>Adds a condition that always applies and needs no parameter, e.g. <c>deleted_at IS NULL</c>.</summary>
     /// <param name="condition">Constant SQL from the code, never from the request.</param>
-    public void AddCondition(string condition) => _conditions.Add(condition);
+    public void AddCondition(string condition) => _conditions.Add(_ => condition);
 
     /// <summary>The filter's parameters plus <c>@limit</c> and <c>@offset</c> of <paramref name="request"/>.</summary>
     public DynamicParameters WithPage(PageRequest request)
@@ -79,10 +85,11 @@ public sealed class SqlFilter
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(map);
+        var where = WhereFor(SqlDialect.Of(connection));
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT COUNT(*) FROM {table}{Where}", Parameters, cancellationToken: cancellationToken));
+            $"SELECT COUNT(*) FROM {table}{where}", Parameters, cancellationToken: cancellationToken));
         var rows = await connection.QueryAsync<TRow>(new CommandDefinition(
-            $"SELECT {columns} FROM {table}{Where} ORDER BY {orderBy} LIMIT @limit OFFSET @offset",
+            $"SELECT {columns} FROM {table}{where} ORDER BY {orderBy} LIMIT @limit OFFSET @offset",
             WithPage(request),
             cancellationToken: cancellationToken));
         return new Page<TResponse>([.. rows.Select(map)], Pagination.Of(request, total));

@@ -61,12 +61,18 @@ internal sealed class ReservationStore(DbConnection connection, DbTransaction? t
             transaction,
             cancellationToken: cancellationToken)) == 1;
 
-    /// <summary>Price and stock levels of each known sku among <paramref name="skus"/>.</summary>
+    /// <summary>
+    /// Price and stock levels of each known sku among <paramref name="skus"/>. In a write transaction the rows
+    /// stay locked until it ends (on PostgreSQL; SQLite's write lock covers them already), so that a plan made
+    /// from these levels still holds when the stock moves; rows are locked in sku order, as every move takes them.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, ProductStock>> FindStockAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken)
     {
+        var dialect = SqlDialect.Of(connection);
         var rows = await connection.QueryAsync<ProductStock>(new CommandDefinition(
-            "SELECT sku AS Sku, price_cents AS PriceCents, available AS Available, reserved AS Reserved, committed AS Committed FROM products WHERE sku IN @Skus",
-            new { Skus = skus },
+            "SELECT sku AS Sku, price_cents AS PriceCents, available AS Available, reserved AS Reserved, committed AS Committed FROM products " +
+            $"WHERE {dialect.IsAnyOf("sku", "Skus")} ORDER BY sku{(transaction is null ? string.Empty : dialect.LockRows)}",
+            new { Skus = skus.ToArray() },
             transaction,
             cancellationToken: cancellationToken));
         return rows.ToDictionary(row => row.Sku, StringComparer.Ordinal);
@@ -82,7 +88,9 @@ internal sealed class ReservationStore(DbConnection connection, DbTransaction? t
             StockMove.Commit => "UPDATE products SET reserved = reserved - @Quantity, committed = committed + @Quantity WHERE sku = @Sku AND reserved >= @Quantity",
             _ => throw new ArgumentOutOfRangeException(nameof(move), move, null),
         };
-        foreach (var (sku, quantity) in quantities)
+        // In sku order, the order FindStockAsync locks rows in, so that concurrent transactions moving
+        // several skus queue behind each other instead of deadlocking.
+        foreach (var (sku, quantity) in quantities.OrderBy(line => line.Sku, StringComparer.Ordinal))
         {
             var changed = await connection.ExecuteAsync(new CommandDefinition(sql, new { Sku = sku, Quantity = quantity }, transaction, cancellationToken: cancellationToken));
             if (changed != 1)

@@ -23,9 +23,9 @@ internal static class InventorySchema
             sku TEXT PRIMARY KEY,
             name TEXT NOT NULL,
             price_cents BIGINT NOT NULL CHECK (price_cents > 0),
-            available INTEGER NOT NULL,
-            reserved INTEGER NOT NULL DEFAULT 0,
-            committed INTEGER NOT NULL DEFAULT 0,
+            available BIGINT NOT NULL,
+            reserved BIGINT NOT NULL DEFAULT 0,
+            committed BIGINT NOT NULL DEFAULT 0,
             CHECK (available >= 0 AND reserved >= 0 AND committed >= 0)
         )
         """,
@@ -41,9 +41,9 @@ internal static class InventorySchema
         """
         CREATE TABLE IF NOT EXISTS reservation_lines (
             order_id TEXT NOT NULL REFERENCES reservations (order_id),
-            line_no INTEGER NOT NULL,
+            line_no BIGINT NOT NULL,
             sku TEXT NOT NULL,
-            quantity INTEGER NOT NULL CHECK (quantity > 0),
+            quantity BIGINT NOT NULL CHECK (quantity > 0),
             unit_price_cents BIGINT NOT NULL CHECK (unit_price_cents > 0),
             PRIMARY KEY (order_id, line_no)
         )

@@ -93,8 +93,8 @@ internal static class PaymentsEndpoints
         var totals = await connection.QuerySingleAsync<LedgerTotals>(new CommandDefinition(
             """
             SELECT
-                COALESCE(SUM(CASE WHEN kind = 'Charge' THEN amount_cents END), 0) AS ChargedCents,
-                COALESCE(SUM(CASE WHEN kind = 'Refund' THEN amount_cents END), 0) AS RefundedCents,
+                CAST(COALESCE(SUM(CASE WHEN kind = 'Charge' THEN amount_cents END), 0) AS BIGINT) AS ChargedCents,
+                CAST(COALESCE(SUM(CASE WHEN kind = 'Refund' THEN amount_cents END), 0) AS BIGINT) AS RefundedCents,
                 COUNT(CASE WHEN kind = 'Charge' THEN 1 END) AS Charges,
                 COUNT(CASE WHEN kind = 'Refund' THEN 1 END) AS Refunds
             FROM payment_ledger

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Caravan.Messaging;
 using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
@@ -10,7 +11,8 @@ namespace Caravan.Users.Users;
 /// <summary>
 /// <c>/api/v1/users</c>: create, list, read, replace and delete users. An id that is not a GUID names
 /// no user, so it answers 404 like an unknown one. E-mail addresses are unique among live users,
-/// ignoring case; the check and the write share one write transaction.
+/// ignoring case: the partial unique index on the normalised address decides, so two requests racing
+/// for one address get one success and one 409 on either engine.
 /// </summary>
 internal static class UserEndpoints
 {
@@ -123,21 +125,21 @@ internal static class UserEndpoints
             return UserNotFound(id);
         }
 
-        var taken = await session.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM users WHERE email_key = @EmailKey AND id <> @Id AND deleted_at IS NULL",
-            new { EmailKey = emailKey, Id = existing.Id },
-            session.Transaction,
-            cancellationToken: cancellationToken));
-        if (taken > 0)
+        try
         {
+            await session.Connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE users SET name = @Name, email = @Email, email_key = @EmailKey, updated_at = @Now WHERE id = @Id",
+                new { Name = name, Email = email, EmailKey = emailKey, Now = Timestamps.ToText(now), existing.Id },
+                session.Transaction,
+                cancellationToken: cancellationToken));
+        }
+        catch (DbException exception) when (SqlDialect.IsUniqueViolation(exception))
+        {
+            // The unique index decides, not a look-up before the write: on PostgreSQL another request can
+            // take the address between a look-up and this UPDATE. The transaction is rolled back on dispose.
             return EmailTaken(email);
         }
 
-        await session.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE users SET name = @Name, email = @Email, email_key = @EmailKey, updated_at = @Now WHERE id = @Id",
-            new { Name = name, Email = email, EmailKey = emailKey, Now = Timestamps.ToText(now), existing.Id },
-            session.Transaction,
-            cancellationToken: cancellationToken));
         await session.CommitAsync(cancellationToken);
         return TypedResults.Ok((existing with { Name = name, Email = email, UpdatedAt = Timestamps.ToText(now) }).ToResponse());
     }

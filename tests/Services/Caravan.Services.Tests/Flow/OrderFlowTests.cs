@@ -11,10 +11,11 @@ namespace Caravan.Services.Tests.Flow;
 
 /// <summary>
 /// The order saga across the real services — Orders, Inventory, Payments, Shipping and Notifications,
-/// each its own host with its own SQLite file, on one embedded broker — checking outcomes and the
-/// effects each service recorded, not just statuses.
+/// each its own host with its own database, on one broker — checking outcomes and the effects each
+/// service recorded, not just statuses. It runs on the embedded default (SQLite files, the SQLite
+/// broker) and in distributed mode (PostgreSQL databases, RabbitMQ), through the same service code.
 /// </summary>
-public sealed class OrderFlowTests : IAsyncLifetime
+public abstract class OrderFlowTests(ServiceStorage storage) : IAsyncLifetime
 {
     private readonly TestDirectory _directory = new();
     private readonly List<ServiceHost> _hosts = [];
@@ -30,7 +31,7 @@ public sealed class OrderFlowTests : IAsyncLifetime
         _payments = await StartAsync(builder => builder.AddPaymentsService(), app => app.MapPaymentsEndpoints());
         _shipping = await StartAsync(builder => builder.AddShippingService(), app => app.MapShippingEndpoints());
         _notifications = await StartAsync(builder => builder.AddNotificationsService(), app => app.MapNotificationsEndpoints());
-        _orders = await OrdersHost.StartAsync(_directory.Path);
+        _orders = await OrdersHost.StartAsync(_directory.Path, storage: storage);
         _hosts.Add(_orders);
 
         using var product = await _inventory.Client.PostAsJsonAsync("/api/v1/products", new { sku = "FLOW-1", name = "Flow widget", price = 12.50m, stock = 5 });
@@ -110,7 +111,7 @@ public sealed class OrderFlowTests : IAsyncLifetime
 
     private async Task<ServiceHost> StartAsync(Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder> add, Action<Microsoft.AspNetCore.Builder.WebApplication> map)
     {
-        var host = await ServiceHost.StartAsync(_directory.Path, add, map);
+        var host = await ServiceHost.StartAsync(_directory.Path, add, map, storage: storage);
         _hosts.Add(host);
         return host;
     }
@@ -157,3 +158,9 @@ public sealed class OrderFlowTests : IAsyncLifetime
     private static async Task<JsonElement> SingleAsync(ServiceHost host, string path) =>
         Assert.Single((await GetJsonAsync(host, path)).GetProperty("data").EnumerateArray());
 }
+
+public sealed class OrderFlowOnSqliteTests() : OrderFlowTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class OrderFlowOnPostgresAndRabbitMqTests(PostgresStorage postgres, RabbitMqServer rabbitMq)
+    : OrderFlowTests(new DistributedStorage(postgres, rabbitMq));

@@ -14,7 +14,8 @@ namespace Caravan.Services.Tests;
 /// <summary>
 /// One Caravan service running for real in the test process, composed exactly as its Program.cs does
 /// (<c>AddServiceDefaults</c>, <c>AddXyzService</c>, <c>UseServiceDefaults</c>, <c>MapXyzEndpoints</c>),
-/// on Kestrel at a free loopback port, with its SQLite files in the given data directory.
+/// on Kestrel at a free loopback port, with its data in the given data directory (SQLite files) or in
+/// the databases <see cref="ServiceStorage"/> gives that directory.
 /// </summary>
 public sealed class ServiceHost : IAsyncDisposable
 {
@@ -34,11 +35,13 @@ public sealed class ServiceHost : IAsyncDisposable
         string dataDirectory,
         Action<WebApplicationBuilder> addService,
         Action<WebApplication> mapEndpoints,
-        Action<WebApplicationBuilder>? configure = null)
+        Action<WebApplicationBuilder>? configure = null,
+        ServiceStorage? storage = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration["Caravan:DataDirectory"] = dataDirectory;
+        (storage ?? ServiceStorage.Sqlite).Configure(builder.Configuration, dataDirectory);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         configure?.Invoke(builder);

@@ -22,20 +22,21 @@ public sealed class InventoryHarness : ServiceTestBed
     {
     }
 
-    public static async Task<InventoryHarness> StartAsync()
+    public static async Task<InventoryHarness> StartAsync(ServiceStorage? storage = null)
     {
         var (directory, host, probe) = await StartPartsAsync(
-            path => StartHostAsync(path), ProbeName, typeof(StockReserved), typeof(StockReservationFailed), typeof(StockReleased));
+            path => StartHostAsync(path, storage: storage), ProbeName, typeof(StockReserved), typeof(StockReservationFailed), typeof(StockReleased));
         return new InventoryHarness(directory, host, probe);
     }
 
     /// <summary>Starts an Inventory host on <paramref name="dataDirectory"/> (another one may already run there).</summary>
-    public static Task<ServiceHost> StartHostAsync(string dataDirectory, bool seedDemoProducts = false) =>
+    public static Task<ServiceHost> StartHostAsync(string dataDirectory, bool seedDemoProducts = false, ServiceStorage? storage = null) =>
         ServiceHost.StartAsync(
             dataDirectory,
             builder => builder.AddInventoryService(),
             app => app.MapInventoryEndpoints(),
-            builder => builder.Configuration[InventoryService.SeedDemoProductsKey] = seedDemoProducts ? "true" : "false");
+            builder => builder.Configuration[InventoryService.SeedDemoProductsKey] = seedDemoProducts ? "true" : "false",
+            storage);
 
     public async Task CreateProductAsync(string sku, decimal price, int stock)
     {
@@ -82,7 +83,7 @@ public sealed class InventoryHarness : ServiceTestBed
             {
                 await using var connection = await database.OpenConnectionAsync();
                 return await connection.ExecuteScalarAsync<long>(
-                    "SELECT COUNT(*) FROM caravan_inbox WHERE message_id = @Id", new { Id = messageId.ToString() }) == 1;
+                    "SELECT COUNT(*) FROM caravan_inbox WHERE CAST(message_id AS TEXT) = @Id", new { Id = messageId.ToString() }) == 1;
             },
             $"inventory handles the {typeof(T).Name} {messageId}");
     }

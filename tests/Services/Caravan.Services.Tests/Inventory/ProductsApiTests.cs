@@ -5,13 +5,13 @@ using System.Text.Json;
 
 namespace Caravan.Services.Tests.Inventory;
 
-public sealed class ProductsApiTests : IAsyncLifetime
+public abstract class ProductsApiTests(ServiceStorage storage) : IAsyncLifetime
 {
     private InventoryHarness _inventory = null!;
 
     private HttpClient Client => _inventory.Client;
 
-    public async Task InitializeAsync() => _inventory = await InventoryHarness.StartAsync();
+    public async Task InitializeAsync() => _inventory = await InventoryHarness.StartAsync(storage);
 
     public async Task DisposeAsync() => await _inventory.DisposeAsync();
 
@@ -193,3 +193,8 @@ public sealed class ProductsApiTests : IAsyncLifetime
         Assert.Equal(fields.Order(StringComparer.Ordinal), named);
     }
 }
+
+public sealed class ProductsApiOnSqliteTests() : ProductsApiTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class ProductsApiOnPostgresTests(PostgresStorage storage) : ProductsApiTests(storage);

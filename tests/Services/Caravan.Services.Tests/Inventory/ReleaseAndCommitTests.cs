@@ -2,7 +2,7 @@ using Caravan.Contracts;
 
 namespace Caravan.Services.Tests.Inventory;
 
-public sealed class ReleaseAndCommitTests : IAsyncLifetime
+public abstract class ReleaseAndCommitTests(ServiceStorage storage) : IAsyncLifetime
 {
     private static readonly DateTimeOffset ConfirmedAt = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
@@ -10,7 +10,7 @@ public sealed class ReleaseAndCommitTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _inventory = await InventoryHarness.StartAsync();
+        _inventory = await InventoryHarness.StartAsync(storage);
         await _inventory.CreateProductAsync("LAMP", 12.5m, 10);
     }
 
@@ -115,3 +115,8 @@ public sealed class ReleaseAndCommitTests : IAsyncLifetime
         Assert.Equal("Released", (await _inventory.ReservationAsync(orderId)).GetProperty("status").GetString());
     }
 }
+
+public sealed class ReleaseAndCommitOnSqliteTests() : ReleaseAndCommitTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class ReleaseAndCommitOnPostgresTests(PostgresStorage storage) : ReleaseAndCommitTests(storage);

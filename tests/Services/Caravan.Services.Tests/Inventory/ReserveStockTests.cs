@@ -3,13 +3,13 @@ using Caravan.Contracts;
 
 namespace Caravan.Services.Tests.Inventory;
 
-public sealed class ReserveStockTests : IAsyncLifetime
+public abstract class ReserveStockTests(ServiceStorage storage) : IAsyncLifetime
 {
     private InventoryHarness _inventory = null!;
 
     public async Task InitializeAsync()
     {
-        _inventory = await InventoryHarness.StartAsync();
+        _inventory = await InventoryHarness.StartAsync(storage);
         await _inventory.CreateProductAsync("LAMP", 12.5m, 10);
         await _inventory.CreateProductAsync("MUG", 3.99m, 5);
     }
@@ -121,3 +121,8 @@ public sealed class ReserveStockTests : IAsyncLifetime
         Assert.Equal(new StockLevels(100, 0, 0), await _inventory.StockOfAsync("MUG"));
     }
 }
+
+public sealed class ReserveStockOnSqliteTests() : ReserveStockTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class ReserveStockOnPostgresTests(PostgresStorage storage) : ReserveStockTests(storage);

@@ -3,14 +3,14 @@ using Caravan.Contracts;
 
 namespace Caravan.Services.Tests.Notifications;
 
-public sealed class NotificationsApiTests
+public abstract class NotificationsApiTests(ServiceStorage storage)
 {
     private static readonly DateTimeOffset At = new(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
     [Fact]
     public async Task List_FiltersByUserAndKind_AndPaginates()
     {
-        await using var bed = await NotificationsTestBed.StartAsync();
+        await using var bed = await NotificationsTestBed.StartAsync(storage);
         var (alice, bob) = (Guid.NewGuid(), Guid.NewGuid());
         await bed.PublishAsync(new OrderConfirmed(Guid.NewGuid(), alice, 1m, At));
         await bed.PublishAsync(new OrderCancelled(Guid.NewGuid(), alice, "no stock", At));
@@ -38,7 +38,7 @@ public sealed class NotificationsApiTests
     [InlineData("/api/v1/notifications/latest")]
     public async Task Get_UnknownNotification_Is404Problem(string path)
     {
-        await using var bed = await NotificationsTestBed.StartAsync();
+        await using var bed = await NotificationsTestBed.StartAsync(storage);
 
         var response = await bed.Client.GetAsync(path);
 
@@ -54,7 +54,7 @@ public sealed class NotificationsApiTests
     [InlineData("/api/v1/notifications?limit=1000", "limit")]
     public async Task List_InvalidQueryValue_Is400NamingTheField(string path, string field)
     {
-        await using var bed = await NotificationsTestBed.StartAsync();
+        await using var bed = await NotificationsTestBed.StartAsync(storage);
 
         var response = await bed.Client.GetAsync(path);
 
@@ -66,7 +66,7 @@ public sealed class NotificationsApiTests
     [Fact]
     public async Task List_InvalidOrderIdAndUserId_NamesBothFields()
     {
-        await using var bed = await NotificationsTestBed.StartAsync();
+        await using var bed = await NotificationsTestBed.StartAsync(storage);
 
         var response = await bed.Client.GetAsync("/api/v1/notifications?orderId=a&userId=b");
 
@@ -76,3 +76,8 @@ public sealed class NotificationsApiTests
         Assert.True(errors.TryGetProperty("userId", out _));
     }
 }
+
+public sealed class NotificationsApiOnSqliteTests() : NotificationsApiTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class NotificationsApiOnPostgresTests(PostgresStorage storage) : NotificationsApiTests(storage);

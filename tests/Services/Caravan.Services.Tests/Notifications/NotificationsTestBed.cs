@@ -10,12 +10,12 @@ internal sealed class NotificationsTestBed : ServiceTestBed
     {
     }
 
-    public static async Task<NotificationsTestBed> StartAsync()
+    public static async Task<NotificationsTestBed> StartAsync(ServiceStorage? storage = null)
     {
         var directory = new TestDirectory();
 
         // The service starts first: its consumer declares the subscriptions the probe's events are copied to.
-        var host = await ServiceHost.StartAsync(directory.Path, builder => builder.AddNotificationsService(), app => app.MapNotificationsEndpoints());
+        var host = await ServiceHost.StartAsync(directory.Path, builder => builder.AddNotificationsService(), app => app.MapNotificationsEndpoints(), storage: storage);
         var probe = await MessagingProbe.StartAsync(directory.Path, "orders-probe");
         return new NotificationsTestBed(directory, host, probe);
     }

@@ -2,14 +2,14 @@ using Caravan.Contracts;
 
 namespace Caravan.Services.Tests.Notifications;
 
-public sealed class OrderNotificationTests
+public abstract class OrderNotificationTests(ServiceStorage storage)
 {
     private static readonly DateTimeOffset At = new(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
     [Fact]
     public async Task OrderConfirmed_RecordsOneConfirmedNotificationForTheUser()
     {
-        await using var bed = await NotificationsTestBed.StartAsync();
+        await using var bed = await NotificationsTestBed.StartAsync(storage);
         var (orderId, userId) = (Guid.NewGuid(), Guid.NewGuid());
 
         await bed.PublishAsync(new OrderConfirmed(orderId, userId, 25.5m, At));
@@ -29,7 +29,7 @@ public sealed class OrderNotificationTests
     [Fact]
     public async Task OrderCancelled_RecordsOneCancelledNotificationWithTheReason()
     {
-        await using var bed = await NotificationsTestBed.StartAsync();
+        await using var bed = await NotificationsTestBed.StartAsync(storage);
         var (orderId, userId) = (Guid.NewGuid(), Guid.NewGuid());
 
         await bed.PublishAsync(new OrderCancelled(orderId, userId, "payment declined", At));
@@ -44,7 +44,7 @@ public sealed class OrderNotificationTests
     [Fact]
     public async Task SameEventDeliveredTwice_WithNewMessageIds_RecordsOneNotification()
     {
-        await using var bed = await NotificationsTestBed.StartAsync();
+        await using var bed = await NotificationsTestBed.StartAsync(storage);
         var confirmed = new OrderConfirmed(Guid.NewGuid(), Guid.NewGuid(), 10m, At);
         var cancelled = new OrderCancelled(Guid.NewGuid(), Guid.NewGuid(), "out of stock", At);
 
@@ -61,7 +61,7 @@ public sealed class OrderNotificationTests
     [Fact]
     public async Task BothEventsForOneOrder_RecordOneNotificationOfEachKind()
     {
-        await using var bed = await NotificationsTestBed.StartAsync();
+        await using var bed = await NotificationsTestBed.StartAsync(storage);
         var (orderId, userId) = (Guid.NewGuid(), Guid.NewGuid());
 
         await bed.PublishAsync(new OrderConfirmed(orderId, userId, 10m, At));
@@ -75,3 +75,8 @@ public sealed class OrderNotificationTests
             await bed.QueryAsync<string>("SELECT message FROM notifications WHERE kind = 'Cancelled'"));
     }
 }
+
+public sealed class OrderNotificationOnSqliteTests() : OrderNotificationTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class OrderNotificationOnPostgresTests(PostgresStorage storage) : OrderNotificationTests(storage);

@@ -5,7 +5,8 @@ namespace Caravan.Services.Tests.Orders;
 
 internal static class OrdersHost
 {
-    public static Task<ServiceHost> StartAsync(string dataDirectory, bool verifyUsers = false, Action<WebApplicationBuilder>? configure = null) =>
+    public static Task<ServiceHost> StartAsync(
+        string dataDirectory, bool verifyUsers = false, Action<WebApplicationBuilder>? configure = null, ServiceStorage? storage = null) =>
         ServiceHost.StartAsync(
             dataDirectory,
             builder => builder.AddOrdersService(),
@@ -14,7 +15,8 @@ internal static class OrdersHost
             {
                 builder.Configuration["Caravan:Orders:VerifyUsers"] = verifyUsers ? "true" : "false";
                 configure?.Invoke(builder);
-            });
+            },
+            storage);
 
     public static object Order(Guid? userId = null, string card = "4242424242424242", string country = "DE", params (string Sku, int Quantity)[] items) => new
     {

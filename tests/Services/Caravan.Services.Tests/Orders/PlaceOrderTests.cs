@@ -4,12 +4,12 @@ using Caravan.Contracts;
 
 namespace Caravan.Services.Tests.Orders;
 
-public sealed class PlaceOrderTests : IAsyncLifetime
+public abstract class PlaceOrderTests(ServiceStorage storage) : IAsyncLifetime
 {
     private readonly TestDirectory _directory = new();
     private ServiceHost _orders = null!;
 
-    public async Task InitializeAsync() => _orders = await OrdersHost.StartAsync(_directory.Path);
+    public async Task InitializeAsync() => _orders = await OrdersHost.StartAsync(_directory.Path, storage: storage);
 
     public async Task DisposeAsync()
     {
@@ -200,3 +200,8 @@ public sealed class PlaceOrderTests : IAsyncLifetime
         Assert.True(errors.TryGetProperty(field, out _), $"expected an error for '{field}', got {errors}");
     }
 }
+
+public sealed class PlaceOrderOnSqliteTests() : PlaceOrderTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class PlaceOrderOnPostgresTests(PostgresStorage storage) : PlaceOrderTests(storage);

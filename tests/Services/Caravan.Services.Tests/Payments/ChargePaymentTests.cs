@@ -4,12 +4,12 @@ using Caravan.Contracts;
 
 namespace Caravan.Services.Tests.Payments;
 
-public sealed class ChargePaymentTests
+public abstract class ChargePaymentTests(ServiceStorage storage)
 {
     [Fact]
     public async Task Charge_NewKey_RepliesChargedAndRecordsTheChargeWithOneLedgerEntry()
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
         var orderId = Guid.NewGuid();
 
         var reply = await bed.ChargeAsync(new ChargePayment(orderId, "key-1", 12.5m, PaymentsTestBed.GoodCard));
@@ -38,7 +38,7 @@ public sealed class ChargePaymentTests
     [Fact]
     public async Task Charge_NeverStoresTheFullCardNumber()
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
         const string card = "5555444433331111";
 
         await bed.ChargeAsync(new ChargePayment(Guid.NewGuid(), "key-card", 3m, card));
@@ -56,7 +56,7 @@ public sealed class ChargePaymentTests
     [Fact]
     public async Task Charge_SameKeyWithNewMessageId_RepliesTheSamePaymentAndChargesOnce()
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
         var orderId = Guid.NewGuid();
         var command = new ChargePayment(orderId, "key-repeat", 20m, PaymentsTestBed.GoodCard);
 
@@ -74,7 +74,7 @@ public sealed class ChargePaymentTests
     [InlineData("4000 0000 0000 0002")]
     public async Task Charge_DecliningCard_IsDeclinedRecordedAndDeclinedAgainOnRepeat(string card)
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
         var orderId = Guid.NewGuid();
         var command = new ChargePayment(orderId, "key-declined", 10m, card);
 
@@ -93,7 +93,7 @@ public sealed class ChargePaymentTests
     [InlineData("1.005", "amount must be a whole number of cents")]
     public async Task Charge_InvalidAmount_IsDeclinedWithTheReasonAndTakesNothing(string amount, string reason)
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
         var orderId = Guid.NewGuid();
 
         var reply = await bed.ChargeAsync(new ChargePayment(orderId, "key-amount", decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), PaymentsTestBed.GoodCard));
@@ -105,7 +105,7 @@ public sealed class ChargePaymentTests
     [Fact]
     public async Task Charge_KeyOfAnotherOrder_IsDeclinedAndLeavesTheFirstChargeAlone()
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
         var first = Assert.IsType<PaymentCharged>(await bed.ChargeAsync(new ChargePayment(Guid.NewGuid(), "shared-key", 7m, PaymentsTestBed.GoodCard)));
         var otherOrder = Guid.NewGuid();
 
@@ -118,3 +118,8 @@ public sealed class ChargePaymentTests
         Assert.Equal(first.OrderId, (await payment.ReadJsonAsync()).GetProperty("orderId").GetGuid());
     }
 }
+
+public sealed class ChargePaymentOnSqliteTests() : ChargePaymentTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class ChargePaymentOnPostgresTests(PostgresStorage storage) : ChargePaymentTests(storage);

@@ -1,24 +1,25 @@
 using Caravan.Contracts;
 using Caravan.Messaging;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using Caravan.ServiceDefaults.Data;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Caravan.Services.Tests.Payments;
 
-public sealed class LedgerTests
+public abstract class LedgerTests(ServiceStorage storage)
 {
     [Fact]
     public async Task Ledger_SecondEntryOfOneKindForOneKey_IsRejectedByTheDatabase()
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
         var orderId = Guid.NewGuid();
         await bed.ChargeAsync(new ChargePayment(orderId, "key-unique", 10m, PaymentsTestBed.GoodCard));
 
         // What a second process that missed the first charge would try: the UNIQUE constraint stops it.
         var database = bed.Host.Services.GetRequiredService<IServiceDatabase>();
         await using var transaction = await database.BeginTransactionAsync();
-        var error = await Assert.ThrowsAsync<SqliteException>(() => transaction.Connection.ExecuteAsync(
+        var error = await Assert.ThrowsAnyAsync<DbException>(() => transaction.Connection.ExecuteAsync(
             """
             INSERT INTO payment_ledger (entry_id, idempotency_key, order_id, kind, amount_cents, at)
             VALUES (@entryId, 'key-unique', @orderId, 'Charge', 1000, '2030-01-01T00:00:00.0000000Z')
@@ -27,14 +28,14 @@ public sealed class LedgerTests
             transaction.Transaction));
         await transaction.RollbackAsync();
 
-        Assert.Contains("UNIQUE", error.Message, StringComparison.Ordinal);
+        Assert.True(SqlDialect.IsUniqueViolation(error), error.Message);
         Assert.Equal(1L, Assert.Single(await bed.QueryAsync<long>("SELECT COUNT(*) FROM payment_ledger")));
     }
 
     [Fact]
     public async Task Summary_ComputedFromTheLedger_ShowsChargedRefundedAndNet()
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
         var (a, b, c) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         await bed.ChargeAsync(new ChargePayment(a, "a", 10.25m, PaymentsTestBed.GoodCard));
         await bed.ChargeAsync(new ChargePayment(b, "b", 4.75m, PaymentsTestBed.GoodCard));
@@ -54,7 +55,7 @@ public sealed class LedgerTests
     [Fact]
     public async Task Summary_OfAnEmptyLedger_IsAllZero()
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
 
         var summary = await (await bed.Client.GetAsync("/api/v1/payments/summary")).ReadJsonAsync();
 
@@ -64,3 +65,8 @@ public sealed class LedgerTests
         Assert.Equal(0, summary.GetProperty("refunds").GetInt32());
     }
 }
+
+public sealed class LedgerOnSqliteTests() : LedgerTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class LedgerOnPostgresTests(PostgresStorage storage) : LedgerTests(storage);

@@ -3,12 +3,12 @@ using Caravan.Contracts;
 
 namespace Caravan.Services.Tests.Payments;
 
-public sealed class PaymentsApiTests
+public abstract class PaymentsApiTests(ServiceStorage storage)
 {
     [Fact]
     public async Task List_FiltersByOrderAndStatus_AndPaginatesNewestFirst()
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
         var orderA = Guid.NewGuid();
         await bed.ChargeAsync(new ChargePayment(orderA, "a1", 1m, PaymentsTestBed.GoodCard));
         await bed.ChargeAsync(new ChargePayment(Guid.NewGuid(), "b1", 2m, PaymentsTestBed.GoodCard));
@@ -34,7 +34,7 @@ public sealed class PaymentsApiTests
     [Fact]
     public async Task Ledger_ListsMovementsOfTheOrder()
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
         var orderId = Guid.NewGuid();
         await bed.ChargeAsync(new ChargePayment(orderId, "k", 6m, PaymentsTestBed.GoodCard));
         await bed.RefundAsync(new RefundPayment(orderId, "k"));
@@ -53,7 +53,7 @@ public sealed class PaymentsApiTests
     [InlineData("/api/v1/payments/not-a-guid")]
     public async Task Get_UnknownPayment_Is404Problem(string path)
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
 
         var response = await bed.Client.GetAsync(path);
 
@@ -71,7 +71,7 @@ public sealed class PaymentsApiTests
     [InlineData("/api/v1/payments/ledger?page=x", "page")]
     public async Task List_InvalidQueryValue_Is400NamingTheField(string path, string field)
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
 
         var response = await bed.Client.GetAsync(path);
 
@@ -80,3 +80,8 @@ public sealed class PaymentsApiTests
         Assert.True((await response.ReadJsonAsync()).GetProperty("errors").TryGetProperty(field, out _), $"The problem should name '{field}'.");
     }
 }
+
+public sealed class PaymentsApiOnSqliteTests() : PaymentsApiTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class PaymentsApiOnPostgresTests(PostgresStorage storage) : PaymentsApiTests(storage);

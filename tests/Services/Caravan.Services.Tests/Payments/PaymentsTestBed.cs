@@ -14,16 +14,20 @@ internal sealed class PaymentsTestBed : ServiceTestBed
     {
     }
 
-    public static async Task<PaymentsTestBed> StartAsync(Action<WebApplicationBuilder>? configure = null)
+    public static async Task<PaymentsTestBed> StartAsync(Action<WebApplicationBuilder>? configure = null, ServiceStorage? storage = null)
     {
         var (directory, host, probe) = await StartPartsAsync(
-            path => ServiceHost.StartAsync(path, builder => builder.AddPaymentsService(), app => app.MapPaymentsEndpoints(), configure),
+            path => StartHostAsync(path, configure, storage),
             "payments-probe",
             typeof(PaymentCharged),
             typeof(PaymentDeclined),
             typeof(PaymentRefunded));
         return new PaymentsTestBed(directory, host, probe);
     }
+
+    /// <summary>Starts a Payments host on <paramref name="dataDirectory"/> (another one may already run there).</summary>
+    public static Task<ServiceHost> StartHostAsync(string dataDirectory, Action<WebApplicationBuilder>? configure = null, ServiceStorage? storage = null) =>
+        ServiceHost.StartAsync(dataDirectory, builder => builder.AddPaymentsService(), app => app.MapPaymentsEndpoints(), configure, storage);
 
     /// <summary>Sends a charge and waits for its reply (the n-th reply about that order, so repeats can be awaited too).</summary>
     public async Task<object> ChargeAsync(ChargePayment command)

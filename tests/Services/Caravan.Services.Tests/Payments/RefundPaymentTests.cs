@@ -2,12 +2,12 @@ using Caravan.Contracts;
 
 namespace Caravan.Services.Tests.Payments;
 
-public sealed class RefundPaymentTests
+public abstract class RefundPaymentTests(ServiceStorage storage)
 {
     [Fact]
     public async Task Refund_AfterCharge_RefundsTheAmountOnceAndRepeatsItOnRepeat()
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
         var orderId = Guid.NewGuid();
         await bed.ChargeAsync(new ChargePayment(orderId, "key-refund", 42.10m, PaymentsTestBed.GoodCard));
 
@@ -23,7 +23,7 @@ public sealed class RefundPaymentTests
     [Fact]
     public async Task Charge_AfterRefund_IsDeclinedAsCancelledAndChargesNothingMore()
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
         var orderId = Guid.NewGuid();
         var charge = new ChargePayment(orderId, "key-late-repeat", 5m, PaymentsTestBed.GoodCard);
         await bed.ChargeAsync(charge);
@@ -38,7 +38,7 @@ public sealed class RefundPaymentTests
     [Fact]
     public async Task Refund_BeforeCharge_LeavesATombstoneSoTheOvertakenChargeIsDeclined()
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
         var orderId = Guid.NewGuid();
 
         var refund = await bed.RefundAsync(new RefundPayment(orderId, "key-overtaken"));
@@ -57,7 +57,7 @@ public sealed class RefundPaymentTests
     [Fact]
     public async Task Refund_AfterDecline_VoidsTheKeyAndRefundsNothing()
     {
-        await using var bed = await PaymentsTestBed.StartAsync();
+        await using var bed = await PaymentsTestBed.StartAsync(storage: storage);
         var orderId = Guid.NewGuid();
         await bed.ChargeAsync(new ChargePayment(orderId, "key-void", 8m, "invalid"));
 
@@ -72,3 +72,8 @@ public sealed class RefundPaymentTests
         Assert.Empty(await bed.QueryAsync<string>("SELECT entry_id FROM payment_ledger"));
     }
 }
+
+public sealed class RefundPaymentOnSqliteTests() : RefundPaymentTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class RefundPaymentOnPostgresTests(PostgresStorage storage) : RefundPaymentTests(storage);

@@ -40,13 +40,13 @@ public sealed class DataHelpersTests
     public void SqlFilter_AddsOnlyTheConditionsThatHaveAValue()
     {
         var filter = new SqlFilter();
-        Assert.Equal(string.Empty, filter.Where);
+        Assert.Equal(string.Empty, filter.WhereFor(SqlDialect.Sqlite));
 
         filter.Add("order_id", null);
         filter.Add("status", "Charged");
         filter.AddCondition("deleted_at IS NULL");
 
-        Assert.Equal(" WHERE status = @status AND deleted_at IS NULL", filter.Where);
+        Assert.Equal(" WHERE status = @status AND deleted_at IS NULL", filter.WhereFor(SqlDialect.Postgres));
         Assert.Equal(["status"], filter.Parameters.ParameterNames);
     }
 

@@ -2,12 +2,12 @@ using Caravan.Contracts;
 
 namespace Caravan.Services.Tests.Shipping;
 
-public sealed class CancelShipmentTests
+public abstract class CancelShipmentTests(ServiceStorage storage)
 {
     [Fact]
     public async Task Cancel_CreatedShipment_CancelsItOnceAndALaterCreateIsRejected()
     {
-        await using var bed = await ShippingTestBed.StartAsync();
+        await using var bed = await ShippingTestBed.StartAsync(storage);
         var orderId = Guid.NewGuid();
         var create = new CreateShipment(orderId, ShippingTestBed.Home, ShippingTestBed.Items);
         var created = Assert.IsType<ShipmentCreated>(await bed.CreateAsync(create));
@@ -27,7 +27,7 @@ public sealed class CancelShipmentTests
     [Fact]
     public async Task Cancel_BeforeCreate_LeavesATombstoneSoTheOvertakenCreateIsRejected()
     {
-        await using var bed = await ShippingTestBed.StartAsync();
+        await using var bed = await ShippingTestBed.StartAsync(storage);
         var orderId = Guid.NewGuid();
 
         var cancelled = await bed.CancelAsync(orderId);
@@ -47,7 +47,7 @@ public sealed class CancelShipmentTests
     [Fact]
     public async Task Cancel_RejectedShipment_RepliesCancelledAndKeepsTheRejection()
     {
-        await using var bed = await ShippingTestBed.StartAsync();
+        await using var bed = await ShippingTestBed.StartAsync(storage);
         var orderId = Guid.NewGuid();
         var create = new CreateShipment(orderId, ShippingTestBed.Home with { Country = "XX" }, ShippingTestBed.Items);
         await bed.CreateAsync(create);
@@ -60,3 +60,8 @@ public sealed class CancelShipmentTests
         Assert.Equal("Rejected", Assert.Single(await bed.QueryAsync<string>("SELECT status FROM shipments")));
     }
 }
+
+public sealed class CancelShipmentOnSqliteTests() : CancelShipmentTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class CancelShipmentOnPostgresTests(PostgresStorage storage) : CancelShipmentTests(storage);

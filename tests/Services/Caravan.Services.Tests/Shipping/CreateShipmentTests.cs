@@ -2,12 +2,12 @@ using Caravan.Contracts;
 
 namespace Caravan.Services.Tests.Shipping;
 
-public sealed class CreateShipmentTests
+public abstract class CreateShipmentTests(ServiceStorage storage)
 {
     [Fact]
     public async Task Create_ValidAddress_RepliesCreatedAndStoresTheShipment()
     {
-        await using var bed = await ShippingTestBed.StartAsync();
+        await using var bed = await ShippingTestBed.StartAsync(storage);
         var orderId = Guid.NewGuid();
 
         var reply = await bed.CreateAsync(new CreateShipment(orderId, ShippingTestBed.Home with { Country = "us" }, ShippingTestBed.Items));
@@ -31,7 +31,7 @@ public sealed class CreateShipmentTests
     [Fact]
     public async Task Create_SameOrderAgainWithNewMessageId_RepliesTheSameShipment()
     {
-        await using var bed = await ShippingTestBed.StartAsync();
+        await using var bed = await ShippingTestBed.StartAsync(storage);
         var command = new CreateShipment(Guid.NewGuid(), ShippingTestBed.Home, ShippingTestBed.Items);
 
         var first = Assert.IsType<ShipmentCreated>(await bed.CreateAsync(command));
@@ -47,7 +47,7 @@ public sealed class CreateShipmentTests
     [InlineData(" Xx ")]
     public async Task Create_CountryXX_IsRejectedAndRejectedAgainOnRepeat(string country)
     {
-        await using var bed = await ShippingTestBed.StartAsync();
+        await using var bed = await ShippingTestBed.StartAsync(storage);
         var orderId = Guid.NewGuid();
         var command = new CreateShipment(orderId, ShippingTestBed.Home with { Country = country }, ShippingTestBed.Items);
 
@@ -74,7 +74,7 @@ public sealed class CreateShipmentTests
     [MemberData(nameof(BadAddresses))]
     public async Task Create_BlankOrInvalidAddress_IsRejectedWithTheReason(Address? address, string reason)
     {
-        await using var bed = await ShippingTestBed.StartAsync();
+        await using var bed = await ShippingTestBed.StartAsync(storage);
         var orderId = Guid.NewGuid();
 
         var reply = await bed.CreateAsync(new CreateShipment(orderId, address!, ShippingTestBed.Items));
@@ -86,7 +86,7 @@ public sealed class CreateShipmentTests
     [Fact]
     public async Task Create_WithoutItems_IsRejected()
     {
-        await using var bed = await ShippingTestBed.StartAsync();
+        await using var bed = await ShippingTestBed.StartAsync(storage);
         var orderId = Guid.NewGuid();
 
         var reply = await bed.CreateAsync(new CreateShipment(orderId, ShippingTestBed.Home, []));
@@ -94,3 +94,8 @@ public sealed class CreateShipmentTests
         Assert.Equal(new ShipmentRejected(orderId, "there are no items to ship"), reply);
     }
 }
+
+public sealed class CreateShipmentOnSqliteTests() : CreateShipmentTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class CreateShipmentOnPostgresTests(PostgresStorage storage) : CreateShipmentTests(storage);

@@ -3,12 +3,12 @@ using Caravan.Contracts;
 
 namespace Caravan.Services.Tests.Shipping;
 
-public sealed class ShipmentsApiTests
+public abstract class ShipmentsApiTests(ServiceStorage storage)
 {
     [Fact]
     public async Task List_FiltersByStatusAndOrder_AndPaginatesNewestFirst()
     {
-        await using var bed = await ShippingTestBed.StartAsync();
+        await using var bed = await ShippingTestBed.StartAsync(storage);
         var (first, second, third) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         await bed.CreateAsync(new CreateShipment(first, ShippingTestBed.Home, ShippingTestBed.Items));
         await bed.CreateAsync(new CreateShipment(second, ShippingTestBed.Home with { Country = "XX" }, ShippingTestBed.Items));
@@ -36,7 +36,7 @@ public sealed class ShipmentsApiTests
     [InlineData("/api/v1/shipments/12")]
     public async Task Get_UnknownShipment_Is404Problem(string path)
     {
-        await using var bed = await ShippingTestBed.StartAsync();
+        await using var bed = await ShippingTestBed.StartAsync(storage);
 
         var response = await bed.Client.GetAsync(path);
 
@@ -52,7 +52,7 @@ public sealed class ShipmentsApiTests
     [InlineData("/api/v1/shipments?limit=0", "limit")]
     public async Task List_InvalidQueryValue_Is400NamingTheField(string path, string field)
     {
-        await using var bed = await ShippingTestBed.StartAsync();
+        await using var bed = await ShippingTestBed.StartAsync(storage);
 
         var response = await bed.Client.GetAsync(path);
 
@@ -61,3 +61,8 @@ public sealed class ShipmentsApiTests
         Assert.True((await response.ReadJsonAsync()).GetProperty("errors").TryGetProperty(field, out _), $"The problem should name '{field}'.");
     }
 }
+
+public sealed class ShipmentsApiOnSqliteTests() : ShipmentsApiTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class ShipmentsApiOnPostgresTests(PostgresStorage storage) : ShipmentsApiTests(storage);

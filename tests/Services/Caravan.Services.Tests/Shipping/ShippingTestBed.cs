@@ -15,10 +15,10 @@ internal sealed class ShippingTestBed : ServiceTestBed
     {
     }
 
-    public static async Task<ShippingTestBed> StartAsync()
+    public static async Task<ShippingTestBed> StartAsync(ServiceStorage? storage = null)
     {
         var (directory, host, probe) = await StartPartsAsync(
-            path => ServiceHost.StartAsync(path, builder => builder.AddShippingService(), app => app.MapShippingEndpoints()),
+            path => ServiceHost.StartAsync(path, builder => builder.AddShippingService(), app => app.MapShippingEndpoints(), storage: storage),
             "shipping-probe",
             typeof(ShipmentCreated),
             typeof(ShipmentRejected),

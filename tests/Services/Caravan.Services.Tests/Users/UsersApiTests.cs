@@ -4,18 +4,22 @@ using System.Text;
 
 namespace Caravan.Services.Tests.Users;
 
-public sealed class UsersApiTests : IAsyncLifetime, IDisposable
+public abstract class UsersApiTests(ServiceStorage storage) : IAsyncLifetime, IDisposable
 {
     private readonly TestDirectory _directory = new();
     private ServiceHost _host = null!;
 
     private HttpClient Client => _host.Client;
 
-    public async Task InitializeAsync() => _host = await UsersHost.StartAsync(_directory);
+    public async Task InitializeAsync() => _host = await UsersHost.StartAsync(_directory, storage: storage);
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    public void Dispose() => _directory.Dispose();
+    public void Dispose()
+    {
+        _directory.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Create_ValidUser_Returns201WithLocationAndTheUser()
@@ -241,3 +245,8 @@ public sealed class UsersApiTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 }
+
+public sealed class UsersApiOnSqliteTests() : UsersApiTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class UsersApiOnPostgresTests(PostgresStorage storage) : UsersApiTests(storage);

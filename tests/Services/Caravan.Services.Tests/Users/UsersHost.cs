@@ -7,7 +7,7 @@ namespace Caravan.Services.Tests.Users;
 /// <summary>Starts the Users service on a fresh data directory, optionally pointing it at an Orders address.</summary>
 internal static class UsersHost
 {
-    public static Task<ServiceHost> StartAsync(TestDirectory directory, string? ordersAddress = null) =>
+    public static Task<ServiceHost> StartAsync(TestDirectory directory, string? ordersAddress = null, ServiceStorage? storage = null) =>
         ServiceHost.StartAsync(
             directory.Path,
             builder => builder.AddUsersService(),
@@ -20,7 +20,8 @@ internal static class UsersHost
                 {
                     builder.Configuration["services:orders:http:0"] = ordersAddress;
                 }
-            });
+            },
+            storage);
 
     public static async Task<JsonElement> CreateUserAsync(this HttpClient client, string name, string email)
     {
