@@ -36,9 +36,13 @@ internal sealed class StockReservations(ReservationStore store, TimeProvider tim
         var reservation = new Reservation(orderId, failure is null ? ReservationStatus.Reserved : ReservationStatus.Failed, failure, lines);
         if (!await store.TryAddAsync(orderId, reservation.Status, failure, time.GetUtcNow(), cancellationToken))
         {
-            // Only possible where the database lets another writer record this order between our read and
-            // our insert (SQLite's write lock rules it out); a retry reads that record and answers from it.
-            throw new InvalidOperationException($"Order {orderId} was recorded concurrently; retrying to answer from that record.");
+            // Only possible where the database lets another writer record this order between our read and our
+            // insert (PostgreSQL; SQLite's write lock rules it out). The insert waited for that writer to commit,
+            // so its record is visible now: answer from it, as any repeat does.
+            var winner = await store.FindAsync(orderId, cancellationToken)
+                ?? throw new InvalidOperationException($"Order {orderId} was recorded concurrently, but its record cannot be read.");
+            InventoryLog.RepeatedReserve(logger, orderId, winner.Status);
+            return new ReserveOutcome(winner, Replayed: true);
         }
 
         if (failure is not null)

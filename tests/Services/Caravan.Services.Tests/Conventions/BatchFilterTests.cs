@@ -8,16 +8,20 @@ namespace Caravan.Services.Tests.Conventions;
 /// The batch filters the GraphQL data loaders rely on: <c>GET /api/v1/users?id=…&amp;id=…</c> and
 /// <c>GET /api/v1/orders?userId=…&amp;userId=…</c>, repeatable up to 100 times, still paginated.
 /// </summary>
-public sealed class BatchFilterTests : IDisposable
+public abstract class BatchFilterTests(ServiceStorage storage) : IDisposable
 {
     private readonly TestDirectory _directory = new();
 
-    public void Dispose() => _directory.Dispose();
+    public void Dispose()
+    {
+        _directory.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Users_ById_ReturnsOnlyThoseUsers()
     {
-        await using var host = await UsersHost.StartAsync(_directory);
+        await using var host = await UsersHost.StartAsync(_directory, storage: storage);
         var ids = new List<string>();
         for (var i = 0; i < 4; i++)
         {
@@ -34,7 +38,7 @@ public sealed class BatchFilterTests : IDisposable
     [Fact]
     public async Task Users_ById_IsPaginated_AndTheLinksKeepTheIds()
     {
-        await using var host = await UsersHost.StartAsync(_directory);
+        await using var host = await UsersHost.StartAsync(_directory, storage: storage);
         var a = (await host.Client.CreateUserAsync("A", "a@example.com")).GetProperty("id").GetString();
         var b = (await host.Client.CreateUserAsync("B", "b@example.com")).GetProperty("id").GetString();
         await host.Client.CreateUserAsync("C", "c@example.com");
@@ -48,7 +52,7 @@ public sealed class BatchFilterTests : IDisposable
     [Fact]
     public async Task Users_ADeletedUser_IsNotReturnedById()
     {
-        await using var host = await UsersHost.StartAsync(_directory);
+        await using var host = await UsersHost.StartAsync(_directory, storage: storage);
         var a = (await host.Client.CreateUserAsync("A", "a@example.com")).GetProperty("id").GetString();
         using (var deleted = await host.Client.DeleteAsync($"/api/v1/users/{a}"))
         {
@@ -63,7 +67,7 @@ public sealed class BatchFilterTests : IDisposable
     [Fact]
     public async Task Users_AMalformedId_Is400NamingId()
     {
-        await using var host = await UsersHost.StartAsync(_directory);
+        await using var host = await UsersHost.StartAsync(_directory, storage: storage);
 
         using var response = await host.Client.GetAsync($"/api/v1/users?id={Guid.NewGuid()}&id=not-a-guid");
 
@@ -73,7 +77,7 @@ public sealed class BatchFilterTests : IDisposable
     [Fact]
     public async Task Users_HundredIds_AreAccepted_AndAHundredAndOne_Is400NamingId()
     {
-        await using var host = await UsersHost.StartAsync(_directory);
+        await using var host = await UsersHost.StartAsync(_directory, storage: storage);
 
         using var hundred = await host.Client.GetAsync("/api/v1/users?" + Repeat("id", 100));
         using var tooMany = await host.Client.GetAsync("/api/v1/users?" + Repeat("id", 101));
@@ -85,7 +89,7 @@ public sealed class BatchFilterTests : IDisposable
     [Fact]
     public async Task Orders_ByUserId_ReturnsTheOrdersOfAnyOfThoseUsers_AndASingleUserIdStillWorks()
     {
-        await using var host = await OrdersHost.StartAsync(_directory.Path);
+        await using var host = await OrdersHost.StartAsync(_directory.Path, storage: storage);
         var users = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
         var placed = 0;
         foreach (var user in users.Concat([users[0]]))
@@ -107,7 +111,7 @@ public sealed class BatchFilterTests : IDisposable
     [Fact]
     public async Task Orders_AMalformedUserId_Or101_Are400NamingUserId()
     {
-        await using var host = await OrdersHost.StartAsync(_directory.Path);
+        await using var host = await OrdersHost.StartAsync(_directory.Path, storage: storage);
 
         using var malformed = await host.Client.GetAsync($"/api/v1/orders?userId={Guid.NewGuid()}&userId=nope");
         using var tooMany = await host.Client.GetAsync("/api/v1/orders?" + Repeat("userId", 101));
@@ -121,3 +125,8 @@ public sealed class BatchFilterTests : IDisposable
     private static string Repeat(string name, int count) =>
         string.Join('&', Enumerable.Range(0, count).Select(_ => $"{name}={Guid.NewGuid()}"));
 }
+
+public sealed class BatchFilterOnSqliteTests() : BatchFilterTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class BatchFilterOnPostgresTests(PostgresStorage storage) : BatchFilterTests(storage);

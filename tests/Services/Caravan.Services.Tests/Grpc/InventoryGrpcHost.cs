@@ -40,7 +40,7 @@ internal sealed class InventoryGrpcHost : IAsyncDisposable
     public HttpClient Rest { get; }
 
     /// <summary>Starts Inventory on <paramref name="dataDirectory"/>, or on a fresh directory it deletes when disposed.</summary>
-    public static async Task<InventoryGrpcHost> StartAsync(string? dataDirectory = null)
+    public static async Task<InventoryGrpcHost> StartAsync(string? dataDirectory = null, ServiceStorage? storage = null)
     {
         var directory = dataDirectory is null ? new TestDirectory() : null;
         var endpoints = new List<ListenOptions>();
@@ -54,7 +54,8 @@ internal sealed class InventoryGrpcHost : IAsyncDisposable
                 builder.Configuration["Kestrel:Endpoints:http:Url"] = "http://127.0.0.1:0";
                 builder.Configuration["Kestrel:Endpoints:grpc:Url"] = "http://127.0.0.1:0";
                 builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoints.Add));
-            });
+            },
+            storage);
 
         // Kestrel writes the bound port back into each endpoint's options; the HTTP/2-only one is gRPC's.
         Assert.Equal(2, endpoints.Count);

@@ -5,13 +5,13 @@ using Grpc.Core;
 namespace Caravan.Services.Tests.Grpc;
 
 /// <summary>caravan.inventory.v1.Inventory through a real Kestrel HTTP/2-only (h2c) endpoint and a real Grpc.Net.Client channel.</summary>
-public sealed class InventoryGrpcTests : IAsyncLifetime
+public abstract class InventoryGrpcTests(ServiceStorage storage) : IAsyncLifetime
 {
     private InventoryGrpcHost _inventory = null!;
 
     public async Task InitializeAsync()
     {
-        _inventory = await InventoryGrpcHost.StartAsync();
+        _inventory = await InventoryGrpcHost.StartAsync(storage: storage);
         await _inventory.CreateProductAsync("TENT", 120.00m, 5);
         await _inventory.CreateProductAsync("LAMP", 15.50m, 3);
     }
@@ -200,3 +200,8 @@ public sealed class InventoryGrpcTests : IAsyncLifetime
         Assert.Equal(field, error.Trailers.GetValue("caravan-field"));
     }
 }
+
+public sealed class InventoryGrpcOnSqliteTests() : InventoryGrpcTests(ServiceStorage.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class InventoryGrpcOnPostgresTests(PostgresStorage storage) : InventoryGrpcTests(storage);

@@ -18,4 +18,6 @@ public sealed class DistributedStorage(PostgresStorage postgres, RabbitMqServer 
         configuration[$"ConnectionStrings:{ServiceMessagingExtensions.RabbitMqConnectionName}"] = rabbitMq.ConnectionString;
         configuration[$"{ServiceMessagingExtensions.RabbitMqSection}:TopologyPrefix"] = postgres.NamePrefix(dataDirectory).TrimEnd('_');
     }
+
+    public override Task ReleaseAsync(string dataDirectory) => postgres.ReleaseAsync(dataDirectory);
 }

@@ -11,11 +11,13 @@ namespace Caravan.Services.Tests;
 /// = postgres). The server is the one CARAVAN_POSTGRES names (eng/test.sh starts it), or else the one
 /// eng/postgres.sh runs, started here when it is not running (and stopped again at the end). Each data
 /// directory gets its own databases through a NamePrefix made from this run and the directory; they are
-/// dropped when the collection ends.
+/// dropped when the last host started on that directory stops (hosts may share one), and whatever is
+/// left of this run's when the collection ends.
 /// </summary>
 public sealed class PostgresStorage : ServiceStorage, IAsyncLifetime
 {
     private readonly string _run = "svc" + Guid.NewGuid().ToString("N")[..6];
+    private readonly Dictionary<string, int> _hostsByDirectory = new(StringComparer.Ordinal);
     private bool _startedHere;
 
     /// <summary>The server's connection string, without a database.</summary>
@@ -42,6 +44,31 @@ public sealed class PostgresStorage : ServiceStorage, IAsyncLifetime
         configuration[ServiceMessagingExtensions.DatabaseProviderKey] = "postgres";
         configuration[$"ConnectionStrings:{ServiceMessagingExtensions.PostgresConnectionName}"] = ConnectionString;
         configuration[ServiceMessagingExtensions.DatabaseNamePrefixKey] = NamePrefix(dataDirectory);
+        lock (_hostsByDirectory)
+        {
+            _hostsByDirectory[dataDirectory] = _hostsByDirectory.GetValueOrDefault(dataDirectory) + 1;
+        }
+    }
+
+    public override async Task ReleaseAsync(string dataDirectory)
+    {
+        lock (_hostsByDirectory)
+        {
+            if (!_hostsByDirectory.TryGetValue(dataDirectory, out var hosts))
+            {
+                return;
+            }
+
+            if (hosts > 1)
+            {
+                _hostsByDirectory[dataDirectory] = hosts - 1;
+                return;
+            }
+
+            _hostsByDirectory.Remove(dataDirectory);
+        }
+
+        await DropDatabasesAsync(NamePrefix(dataDirectory));
     }
 
     /// <summary>What starts the names of the databases of the services started on <paramref name="dataDirectory"/>.</summary>
@@ -54,29 +81,32 @@ public sealed class PostgresStorage : ServiceStorage, IAsyncLifetime
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using (var connection = await OpenMaintenanceAsync(ConnectionString))
-        {
-            var names = new List<string>();
-            await using (var find = new NpgsqlCommand("SELECT datname FROM pg_database WHERE starts_with(datname, @run)", connection))
-            {
-                find.Parameters.AddWithValue("run", _run);
-                await using var reader = await find.ExecuteReaderAsync();
-                while (await reader.ReadAsync())
-                {
-                    names.Add(reader.GetString(0));
-                }
-            }
-
-            foreach (var name in names)
-            {
-                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
-                await drop.ExecuteNonQueryAsync();
-            }
-        }
-
+        await DropDatabasesAsync(_run);
         if (_startedHere)
         {
             await EngScript.RunAsync("postgres.sh", "stop");
+        }
+    }
+
+    /// <summary>Drops every database whose name starts with <paramref name="prefix"/>, closing whatever still uses it.</summary>
+    private async Task DropDatabasesAsync(string prefix)
+    {
+        await using var connection = await OpenMaintenanceAsync(ConnectionString);
+        var names = new List<string>();
+        await using (var find = new NpgsqlCommand("SELECT datname FROM pg_database WHERE starts_with(datname, @prefix)", connection))
+        {
+            find.Parameters.AddWithValue("prefix", prefix);
+            await using var reader = await find.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                names.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var name in names)
+        {
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
         }
     }
 

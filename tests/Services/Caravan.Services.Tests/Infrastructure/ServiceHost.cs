@@ -20,10 +20,14 @@ namespace Caravan.Services.Tests;
 public sealed class ServiceHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly ServiceStorage _storage;
+    private readonly string _dataDirectory;
 
-    private ServiceHost(WebApplication app, Uri address)
+    private ServiceHost(WebApplication app, Uri address, ServiceStorage storage, string dataDirectory)
     {
         _app = app;
+        _storage = storage;
+        _dataDirectory = dataDirectory;
         Client = new HttpClient { BaseAddress = address };
     }
 
@@ -41,7 +45,8 @@ public sealed class ServiceHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration["Caravan:DataDirectory"] = dataDirectory;
-        (storage ?? ServiceStorage.Sqlite).Configure(builder.Configuration, dataDirectory);
+        storage ??= ServiceStorage.Sqlite;
+        storage.Configure(builder.Configuration, dataDirectory);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         configure?.Invoke(builder);
@@ -52,7 +57,7 @@ public sealed class ServiceHost : IAsyncDisposable
         mapEndpoints(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ServiceHost(app, new Uri(address));
+        return new ServiceHost(app, new Uri(address), storage, dataDirectory);
     }
 
     public async ValueTask DisposeAsync()
@@ -60,6 +65,7 @@ public sealed class ServiceHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await _storage.ReleaseAsync(_dataDirectory);
     }
 }
 

@@ -18,6 +18,9 @@ public abstract class ServiceStorage
     /// </summary>
     public abstract void Configure(IConfiguration configuration, string dataDirectory);
 
+    /// <summary>Called when a host configured for <paramref name="dataDirectory"/> has stopped; the last one's data may go.</summary>
+    public virtual Task ReleaseAsync(string dataDirectory) => Task.CompletedTask;
+
     private sealed class SqliteStorage : ServiceStorage
     {
         public override void Configure(IConfiguration configuration, string dataDirectory)

@@ -24,6 +24,21 @@ public abstract class ConcurrentReserveTests(ServiceStorage storage)
     }
 
     [Fact]
+    public async Task Reserve_OneOrderSentManyTimesToTwoInstances_HoldsItsUnitsOnceAndAnswersEveryCopyAlike()
+    {
+        await using var inventory = await InventoryHarness.StartAsync(storage);
+        await using var secondInstance = await InventoryHarness.StartHostAsync(inventory.DataDirectory, storage: storage);
+        await inventory.CreateProductAsync("COPY", 4m, 10);
+        var orderId = Guid.NewGuid();
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => inventory.Probe.SendAsync(new ReserveStock(orderId, [new OrderLine("COPY", 3)]))));
+        await Eventually.HoldsAsync(() => inventory.AnswersTo(orderId).Count >= 8, "every copy is answered");
+
+        Assert.All(inventory.AnswersTo(orderId), answer => Assert.Equal(12m, Assert.IsType<StockReserved>(answer).Total));
+        Assert.Equal(new StockLevels(7, 3, 0), await inventory.StockOfAsync("COPY"));
+    }
+
+    [Fact]
     public async Task ReserveThenRelease_TwoSkusInOppositeOrdersOnTwoInstances_HoldsEachUnitOnceAndGivesItBackOnce()
     {
         await using var inventory = await InventoryHarness.StartAsync(storage);
