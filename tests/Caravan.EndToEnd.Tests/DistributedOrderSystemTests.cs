@@ -55,7 +55,7 @@ public sealed class DistributedOrderSystemTests(PrivateServers servers, ITestOut
         var monkey = new ChaosMonkey(system, seed: 19, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4));
         await RunAsync(
             system, prefix, seed: 23,
-            (shopper, plan, token) => monkey.DuringAsync(() => OrderScenario.Plainly(shopper, plan, token)),
+            (shopper, plan, token) => monkey.DuringAsync(() => OrderScenario.Plainly(shopper, plan, token), minimumKills: 4),
             () => [$"{monkey.Kills.Count} kills: {string.Join(", ", monkey.Kills)}"]);
         Assert.True(monkey.Kills.Count >= 3, $"the chaos run killed only {monkey.Kills.Count} processes");
     }

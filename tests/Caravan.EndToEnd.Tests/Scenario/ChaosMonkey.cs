@@ -11,12 +11,17 @@ public sealed class ChaosMonkey(CaravanAppHost host, int seed, TimeSpan minInter
 {
     private readonly Random _random = new(seed);
     private readonly List<string> _kills = [];
+    private int _killCount;
 
-    /// <summary>"instance(pid) at time" of every kill, in order.</summary>
+    /// <summary>"instance(pid) at time" of every kill, in order (read it once the chaos stopped).</summary>
     public IReadOnlyList<string> Kills => _kills;
 
-    /// <summary>Runs <paramref name="work"/> with the chaos going on, and stops the chaos when it ends.</summary>
-    public async Task DuringAsync(Func<Task> work)
+    private int KillCount => Volatile.Read(ref _killCount);
+
+    /// <summary>Runs <paramref name="work"/> with the chaos going on, and stops the chaos when it ends and at
+    /// least <paramref name="minimumKills"/> processes were killed (work that ends early — on a fast machine —
+    /// still meets the chaos, then as the messages it started are being handled).</summary>
+    public async Task DuringAsync(Func<Task> work, int minimumKills = 0)
     {
         ArgumentNullException.ThrowIfNull(work);
         using var stop = new CancellationTokenSource();
@@ -24,6 +29,7 @@ public sealed class ChaosMonkey(CaravanAppHost host, int seed, TimeSpan minInter
         try
         {
             await work();
+            await Eventually.HoldsAsync($"{minimumKills} kills", TimeSpan.FromMinutes(2), _ => Task.FromResult(KillCount >= minimumKills));
         }
         finally
         {
@@ -52,6 +58,7 @@ public sealed class ChaosMonkey(CaravanAppHost host, int seed, TimeSpan minInter
             {
                 ServiceProcesses.Kill(pid);
                 _kills.Add($"{victim}({pid}) at {DateTimeOffset.UtcNow:HH:mm:ss.fff}");
+                Interlocked.Increment(ref _killCount);
             }
         }
     }
