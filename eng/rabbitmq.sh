@@ -8,6 +8,7 @@
 #   eng/rabbitmq.sh restart   stop and start again keeping the data (fault tests: durable messages survive)
 #   eng/rabbitmq.sh env       print `export CARAVAN_RABBITMQ=...` for eval
 #   eng/rabbitmq.sh status    exit 0 (and print the connection string) when the node runs, 1 otherwise
+#   eng/rabbitmq.sh queues    list the node's queues: name, ready, unacknowledged (diagnostics)
 #
 # Settings (environment): CARAVAN_RABBITMQ_DIR (/tmp/caravan-rabbitmq), CARAVAN_RABBITMQ_PORT (35672),
 # CARAVAN_RABBITMQ_DIST_PORT (port+1), CARAVAN_RABBITMQ_EPMD_PORT (port+2), CLI tools on port+10..port+20,
@@ -129,8 +130,9 @@ case "${1:-}" in
     running || exit 1
     echo "$url"
     ;;
+  queues) "$bin/rabbitmqctl" -q list_queues name messages_ready messages_unacknowledged ;;
   *)
-    echo "usage: $0 start|stop|restart|env|status" >&2
+    echo "usage: $0 start|stop|restart|env|status|queues" >&2
     exit 2
     ;;
 esac

@@ -45,9 +45,11 @@ if [[ -n "${rabbitmq_starting:-}" ]] && ! wait "$rabbitmq_starting"; then
   cat "$results/rabbitmq-start.log" >&2
   exit 1
 fi
-# The end-to-end tests run last and alone: they start the whole system (seven processes) and SIGKILL
-# parts of it every few seconds, and recovery under that chaos should not also compete for the
-# machine with every other test assembly, which `dotnet test` runs in parallel.
+# The end-to-end tests run last and alone: they start the whole system (seven processes; nine in
+# distributed mode) and SIGKILL parts of it every few seconds, and recovery under that chaos should not
+# also compete for the machine with every other test assembly, which `dotnet test` runs in parallel.
+# The distributed ones start private PostgreSQL and RabbitMQ servers of their own (other ports and
+# folders) through eng/postgres.sh and eng/rabbitmq.sh, restart and freeze those, and stop them.
 # (With extra arguments, e.g. a --filter of your own, everything runs in one `dotnet test` as asked.)
 if [[ $# -gt 0 ]]; then
   dotnet test Caravan.slnx -c Release --no-build \

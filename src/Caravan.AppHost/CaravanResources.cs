@@ -19,8 +19,9 @@ internal static class CaravanResources
     /// Adds a service project: its launch profile's HTTP endpoint (a fixed port behind Aspire's proxy, or
     /// one the OS picks when <see cref="CaravanSettings.DynamicPorts"/>), the shared data directory, a
     /// readiness check, restart on crash, and every key of the app host's configuration sections
-    /// <c>Caravan:{section}</c> and <c>Caravan:Messaging</c> (shared by all services) passed on as
-    /// <c>Caravan__{section}__...</c> and <c>Caravan__Messaging__...</c>.
+    /// <c>Caravan:{section}</c>, <c>Caravan:Messaging</c> and <c>Caravan:Database</c> (the last two shared by
+    /// all services) passed on as <c>Caravan__{section}__...</c>, <c>Caravan__Messaging__...</c> and
+    /// <c>Caravan__Database__...</c>.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddCaravanService<TProject>(
         this IDistributedApplicationBuilder builder, string name, string section, CaravanSettings settings)
@@ -39,7 +40,8 @@ internal static class CaravanResources
 
         return service
             .WithConfigurationSection(builder.Configuration, $"Caravan:{section}")
-            .WithConfigurationSection(builder.Configuration, "Caravan:Messaging");
+            .WithConfigurationSection(builder.Configuration, "Caravan:Messaging")
+            .WithConfigurationSection(builder.Configuration, "Caravan:Database");
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Caravan.AppHost.Distributed;
 using Caravan.AppHost.Supervision;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -6,12 +7,13 @@ namespace Caravan.AppHost;
 
 /// <summary>
 /// Tells the person at the console where to go: the public API address and the data directory at once,
-/// then, when every Caravan resource answers its readiness check, a "ready" block with the dashboard too,
-/// and a line when the app host stops. Aspire logs its own dashboard lines; this puts everything in one
-/// plain place.
+/// then, when every Caravan resource answers its readiness check, a "ready" block with the dashboard and
+/// the mode (in distributed mode, which servers) too, and a line when the app host stops. Aspire logs its
+/// own dashboard lines; this puts everything in one plain place.
 /// </summary>
 internal sealed class ConsoleBanner(
     CaravanSettings settings,
+    IEnumerable<DistributedServers> servers,
     DistributedApplicationModel model,
     ResourceNotificationService notifications,
     IConfiguration configuration) : BackgroundService
@@ -42,6 +44,9 @@ internal sealed class ConsoleBanner(
         var dashboard = model.Resources.Any(resource => resource.Name == DashboardResourceName)
             ? configuration["ASPNETCORE_URLS"]?.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()
             : null;
+        var mode = servers.FirstOrDefault() is { } distributed
+            ? $"distributed: {distributed.Describe()}; {DistributedModeExtensions.CompetingInstances} instances each of inventory and payments"
+            : "embedded: SQLite files and the SQLite broker";
         var lines = new[]
         {
             string.Empty,
@@ -49,6 +54,7 @@ internal sealed class ConsoleBanner(
             $"  Caravan is ready ({caravan.Length} processes: {string.Join(", ", caravan)}).",
             $"  API (gateway):   {gateway}     e.g. curl {gateway}/api/v1/products",
             $"  Dashboard:       {dashboard ?? "(disabled)"}",
+            $"  Mode:            {mode}",
             $"  Data directory:  {settings.DataDirectory}",
             "  A service that dies is restarted. Press Ctrl+C to stop everything.",
             "=====================================================================",

@@ -1,6 +1,8 @@
 // Caravan's one-command run: `dotnet run --project src/Caravan.AppHost` starts every service and the
 // gateway as local processes (no Docker, nothing to install) on the embedded defaults: one SQLite broker
 // file and one SQLite file per service, all in one data directory.
+// `dotnet run --project src/Caravan.AppHost -- --mode distributed` runs the same services on PostgreSQL
+// and RabbitMQ instead, with two competing instances each of Inventory and Payments (see below).
 //
 // Settings (the app host's configuration: environment variables, command-line `--key=value`, appsettings):
 // - CARAVAN_HTTP_PORT (default 8080): the public entry point, the gateway, at http://127.0.0.1:PORT. The
@@ -10,7 +12,13 @@
 // - Caravan:<Service>:* (e.g. Caravan:Payments:TransientFailureRate, Caravan:Payments:Latency): passed to
 //   that service as Caravan__<Service>__*. Inventory gets Caravan__Inventory__SeedDemoProducts=true unless
 //   Caravan:Inventory:SeedDemoProducts says otherwise. Caravan:Messaging:* (e.g.
-//   Caravan:Messaging:Consumer:LeaseDuration) goes to every service.
+//   Caravan:Messaging:Consumer:LeaseDuration) and Caravan:Database:* go to every service.
+// - Caravan:Mode / --mode (default embedded). `distributed`: every service's database on PostgreSQL
+//   (Caravan:Database:NamePrefix, default caravan_, + the service's name) and its messages through
+//   RabbitMQ (Caravan:Messaging:RabbitMq:*, e.g. TopologyPrefix or QueueType); the servers are
+//   ConnectionStrings:postgres and ConnectionStrings:rabbitmq when given (remote ones, say), else the app
+//   host starts local ones with eng/postgres.sh start and eng/rabbitmq.sh start, passing those scripts
+//   their CARAVAN_POSTGRES_* / CARAVAN_RABBITMQ_* settings from its configuration. See Distributed/.
 // - Caravan:Gateway:* (e.g. Caravan:Gateway:RateLimiting:Anonymous:TokensPerSecond, Caravan:Gateway:Limits:
 //   MaxRequestBodySize, Caravan:Gateway:Timeouts:Default): passed to the gateway as Caravan__Gateway__*.
 // - Caravan:DynamicPorts (default false). Each service keeps the port of its launch profile (users 5101,
@@ -27,12 +35,15 @@
 // gateway forwards /api/v1/... to them the same way. The dashboard runs at http://127.0.0.1:18888 (OTLP
 // on 18889), over plain HTTP and without login: this is a local development run (see LocalRunDefaults).
 using Caravan.AppHost;
+using Caravan.AppHost.Distributed;
 using Caravan.AppHost.Supervision;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 LocalRunDefaults.ApplyToEnvironment();
 
 var builder = DistributedApplication.CreateBuilder(args);
+builder.Configuration.AddCommandLine(args, CaravanSettings.SwitchMappings);
 LocalRunDefaults.ApplyToConfiguration(builder.Configuration);
 var settings = CaravanSettings.From(builder.Configuration, builder.AppHostDirectory);
 Directory.CreateDirectory(settings.DataDirectory);
@@ -50,6 +61,15 @@ orders.WithReference(users).WithReference(inventory);
 if (builder.Configuration["Caravan:Inventory:SeedDemoProducts"] is null)
 {
     inventory.WithEnvironment("Caravan__Inventory__SeedDemoProducts", "true");
+}
+
+if (settings.Mode == CaravanMode.Distributed)
+{
+    var servers = await DistributedServers.ResolveAsync(builder.Configuration, settings.RepositoryRoot);
+    builder.RunOn(servers, [users, orders, inventory, payments, shipping, notifications]);
+    inventory.AsCompetingConsumers();
+    payments.AsCompetingConsumers();
+    builder.Services.AddSingleton(servers);
 }
 
 builder.AddProject<Projects.Caravan_Gateway>("gateway", launchProfileName: null)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -12,6 +13,12 @@ namespace Caravan.AppHost.Tests.Infrastructure;
 /// every other port dynamic (<c>Caravan:DynamicPorts=true</c>), so it can run beside a developer's
 /// <c>dotnet run</c>. Dispose stops all of it and deletes the directory.
 /// </summary>
+/// <remarks>
+/// A resource may run as several instances (replicas: distributed mode runs two each of Inventory and
+/// Payments). Aspire names each instance with an id of its own (<c>payments-abcd1234</c>); the fixture
+/// watches the app host's resource notifications to know them all (<see cref="InstancesOf"/>), and every
+/// method that finds or kills a process takes a resource name (when it has one instance) or an instance id.
+/// </remarks>
 public sealed class CaravanAppHost : IAsyncDisposable
 {
     public const string Gateway = "gateway";
@@ -36,12 +43,15 @@ public sealed class CaravanAppHost : IAsyncDisposable
         "Caravan:Gateway:RateLimiting:Authenticated:Burst=200000",
     ];
 
-    private CaravanAppHost(DistributedApplication app, TestDirectory dataDirectory, int gatewayPort, CapturedLog log)
+    private readonly InstanceWatch _instances;
+
+    private CaravanAppHost(DistributedApplication app, TestDirectory dataDirectory, int gatewayPort, CapturedLog log, InstanceWatch instances)
     {
         App = app;
         Log = log;
         DataDirectory = dataDirectory;
         GatewayPort = gatewayPort;
+        _instances = instances;
     }
 
     public DistributedApplication App { get; }
@@ -56,7 +66,8 @@ public sealed class CaravanAppHost : IAsyncDisposable
     public Uri GatewayAddress => new($"http://127.0.0.1:{GatewayPort}");
 
     /// <summary>
-    /// Starts the app host and waits until every resource reports healthy (its <c>/health/ready</c> answers).
+    /// Starts the app host and waits until every resource reports healthy (its <c>/health/ready</c> answers)
+    /// and every instance of every resource runs its process.
     /// </summary>
     /// <param name="timeout">Deadline for the start as a whole.</param>
     /// <param name="configuration">Extra app host configuration, as <c>key=value</c> (e.g. <c>Caravan:Payments:Latency=00:00:01</c>);
@@ -79,6 +90,7 @@ public sealed class CaravanAppHost : IAsyncDisposable
         deadline.CancelAfter(timeout);
         var log = new CapturedLog();
         DistributedApplication? app = null;
+        InstanceWatch? instances = null;
         try
         {
             var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Caravan_AppHost>(args, deadline.Token);
@@ -89,13 +101,22 @@ public sealed class CaravanAppHost : IAsyncDisposable
                 // Readiness checks fail until each process listens; the timeout message names what never became healthy.
                 .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical));
             app = await builder.BuildAsync(deadline.Token);
+            instances = new InstanceWatch(app.ResourceNotifications);
             await app.StartAsync(deadline.Token);
             await Task.WhenAll(AllResources.Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name, deadline.Token)));
-            return new CaravanAppHost(app, dataDirectory, gatewayPort, log);
+            var host = new CaravanAppHost(app, dataDirectory, gatewayPort, log, instances);
+            await Eventually.HoldsAsync("every instance of every resource to run its process", timeout, _ =>
+                Task.FromResult(AllResources.All(name => host.InstancesOf(name).Count > 0 && host.InstancesOf(name).All(id => host.ServicePid(id) is not null))), deadline.Token);
+            return host;
         }
         catch (Exception exception)
         {
-            var states = app is null ? "not built" : DescribeStates(app);
+            var states = app is null ? "not built" : DescribeStates(app, instances);
+            if (instances is not null)
+            {
+                await instances.DisposeAsync();
+            }
+
             if (app is not null)
             {
                 await app.DisposeAsync();
@@ -113,20 +134,27 @@ public sealed class CaravanAppHost : IAsyncDisposable
 
     public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(30) };
 
-    /// <summary>The latest snapshot Aspire published for a resource (its state, environment, pid).</summary>
-    public CustomResourceSnapshot Snapshot(string resourceName) =>
-        App.ResourceNotifications.TryGetCurrentState(resourceName, out var resourceEvent)
-            ? resourceEvent.Snapshot
-            : throw new InvalidOperationException($"The app host has no resource '{resourceName}'.");
+    /// <summary>The ids of a resource's instances (one, or one per replica), in a stable order.</summary>
+    public IReadOnlyList<string> InstancesOf(string resourceName) => _instances.Of(resourceName);
+
+    /// <summary>Every instance of every Caravan resource (the services and the gateway).</summary>
+    public IReadOnlyList<string> AllInstances => [.. AllResources.SelectMany(InstancesOf)];
+
+    /// <summary>The latest snapshot Aspire published for a resource (a name with one instance, or an instance id): its state, environment, pid.</summary>
+    public CustomResourceSnapshot Snapshot(string resource) => Current(resource).Snapshot;
 
     /// <summary>The pid of the service's own process (e.g. <c>Caravan.Payments</c>) while Aspire reports it running, or null.</summary>
-    public int? ServicePid(string resourceName)
+    /// <param name="resource">A resource name with one instance, or an instance id (<see cref="InstancesOf"/>).</param>
+    public int? ServicePid(string resource)
     {
-        var snapshot = Snapshot(resourceName);
-        return snapshot.State?.Text == "Running" && ServiceProcesses.LauncherPid(snapshot) is { } launcher
-            ? ServiceProcesses.FindProgram(launcher, ServiceProcesses.ProgramName(resourceName))
+        var current = Current(resource);
+        return current.Snapshot.State?.Text == "Running" && ServiceProcesses.LauncherPid(current.Snapshot) is { } launcher
+            ? ServiceProcesses.FindProgram(launcher, ServiceProcesses.ProgramName(current.Resource.Name))
             : null;
     }
+
+    /// <summary>The resource name of an instance id (or of a name).</summary>
+    public string ResourceNameOf(string resource) => Current(resource).Resource.Name;
 
     /// <summary>Waits until the resource's process runs (and is not <paramref name="notPid"/>) and returns its pid.</summary>
     public async Task<int> WaitForServicePidAsync(string resourceName, TimeSpan timeout, int? notPid = null, CancellationToken cancellationToken = default)
@@ -159,15 +187,58 @@ public sealed class CaravanAppHost : IAsyncDisposable
         }, cancellationToken);
     }
 
+    /// <summary>Every instance's state and health, e.g. <c>payments-ab12cd34=Running/Healthy</c>, for a failure message.</summary>
+    public string DescribeStates() => DescribeStates(App, _instances);
+
     public async ValueTask DisposeAsync()
     {
+        await _instances.DisposeAsync();
         await App.DisposeAsync();
         DataDirectory.Dispose();
     }
 
-    private static string DescribeStates(DistributedApplication app) =>
-        string.Join(", ", AllResources.Select(name =>
-            app.ResourceNotifications.TryGetCurrentState(name, out var resourceEvent)
-                ? $"{name}={resourceEvent.Snapshot.State?.Text ?? "?"}/{resourceEvent.Snapshot.HealthStatus?.ToString() ?? "?"}"
-                : $"{name}=unknown"));
+    private ResourceEvent Current(string resource) =>
+        App.ResourceNotifications.TryGetCurrentState(resource, out var resourceEvent)
+            ? resourceEvent
+            : throw new InvalidOperationException($"The app host has no resource or instance '{resource}' (a resource with several instances needs an instance id).");
+
+    private static string DescribeStates(DistributedApplication app, InstanceWatch? instances) =>
+        string.Join(", ", AllResources.SelectMany(name => instances?.Of(name) is { Count: > 0 } ids ? ids : [name]).Select(id =>
+            app.ResourceNotifications.TryGetCurrentState(id, out var resourceEvent)
+                ? $"{id}={resourceEvent.Snapshot.State?.Text ?? "?"}/{resourceEvent.Snapshot.HealthStatus?.ToString() ?? "?"}"
+                : $"{id}=unknown"));
+
+    /// <summary>Collects the instance ids of every resource from the app host's resource notifications.</summary>
+    private sealed class InstanceWatch : IAsyncDisposable
+    {
+        private readonly ConcurrentDictionary<string, string> _resourceByInstance = new(StringComparer.Ordinal);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _watching;
+
+        public InstanceWatch(ResourceNotificationService notifications) => _watching = WatchAsync(notifications, _stop.Token);
+
+        public IReadOnlyList<string> Of(string resourceName) =>
+            [.. _resourceByInstance.Where(pair => pair.Value == resourceName).Select(pair => pair.Key).Order(StringComparer.Ordinal)];
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _watching;
+            _stop.Dispose();
+        }
+
+        private async Task WatchAsync(ResourceNotificationService notifications, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await foreach (var resourceEvent in notifications.WatchAsync(cancellationToken))
+                {
+                    _resourceByInstance[resourceEvent.ResourceId] = resourceEvent.Resource.Name;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
 }

@@ -18,19 +18,23 @@ public static class FreePort
 {
     private const int Lowest = 20000;
 
-    public static int Next()
+    public static int Next() => NextBlock(1);
+
+    /// <summary>The first of <paramref name="size"/> consecutive free ports (a server that also listens on port + 1, + 2, …).</summary>
+    public static int NextBlock(int size)
     {
-        var ceiling = EphemeralRangeStart();
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        var ceiling = EphemeralRangeStart() - size;
         for (var attempt = 0; attempt < 200; attempt++)
         {
             var port = Random.Shared.Next(Lowest, ceiling);
-            if (IsFree(port))
+            if (Enumerable.Range(port, size).All(IsFree))
             {
                 return port;
             }
         }
 
-        throw new InvalidOperationException($"No free loopback port found between {Lowest} and {ceiling}.");
+        throw new InvalidOperationException($"No {size} free loopback ports in a row found between {Lowest} and {ceiling}.");
     }
 
     private static bool IsFree(int port)
