@@ -8,7 +8,7 @@
 # Installs nginx and wrk with apt when missing. Builds Release, starts the backend (Caravan.Inventory with
 # its demo products on a fresh SQLite file), the gateway and nginx on free loopback ports, warms both proxies
 # up under the measured load (the gateway's JIT needs it), runs wrk against each target in turn for every
-# round (direct first, then nginx and the gateway in alternating order, so that drift hits them alike),
+# round (direct first, then the proxies in rotating order, so that drift hits them alike),
 # prints a Markdown table of every run and the medians, and stops everything it started.
 # A fourth target, the floor (bench/Caravan.Bench.GatewayFloor: YARP alone, one route, its defaults, none of Caravan's
 # features), shows what any YARP-based gateway costs on the same machine; --no-floor leaves it out.
