@@ -3,13 +3,15 @@
 # (YARP, with rate limiting and request ids on, limits set high) against the same Inventory backend behind
 # nginx as a plain reverse proxy, and against the backend directly (the ceiling), with wrk, in one run.
 #
-#   bash bench/gateway/run.sh [--duration 20] [--connections 64] [--threads 2] [--rounds 3] [--warmup 20]
+#   bash bench/gateway/run.sh [--duration 20] [--connections 64] [--threads 2] [--rounds 3] [--warmup 20] [--no-floor]
 #
 # Installs nginx and wrk with apt when missing. Builds Release, starts the backend (Caravan.Inventory with
 # its demo products on a fresh SQLite file), the gateway and nginx on free loopback ports, warms both proxies
 # up under the measured load (the gateway's JIT needs it), runs wrk against each target in turn for every
-# round (direct first, then nginx and the gateway in alternating order, so that drift hits them alike),
+# round (direct first, then the proxies in rotating order, so that drift hits them alike),
 # prints a Markdown table of every run and the medians, and stops everything it started.
+# A fourth target, the floor (bench/Caravan.Bench.GatewayFloor: YARP alone, one route, its defaults, none of Caravan's
+# features), shows what any YARP-based gateway costs on the same machine; --no-floor leaves it out.
 # Besides wrk's numbers, each run records the CPU time the proxy process(es) and the backend used per
 # request (from /proc/<pid>/stat, user + system) and the load average: on a shared machine the CPU cost per
 # request moves much less than requests/s does.
@@ -21,6 +23,7 @@ connections=64
 threads=2
 rounds=3
 warmup=20
+floor=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
@@ -28,6 +31,7 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
+    --no-floor) floor=0; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -40,6 +44,7 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build src/Services/Caravan.Inventory -c Release -v q -nologo >/dev/null
 dotnet build src/Caravan.Gateway -c Release -v q -nologo >/dev/null
+(( floor )) && dotnet build bench/Caravan.Bench.GatewayFloor -c Release -v q -nologo >/dev/null
 
 work=$(mktemp -d /tmp/caravan-bench-gateway.XXXXXX)
 pids=()
@@ -54,7 +59,7 @@ trap cleanup EXIT
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
-backend_port=$(free_port); gateway_port=$(free_port); nginx_port=$(free_port)
+backend_port=$(free_port); gateway_port=$(free_port); nginx_port=$(free_port); floor_port=$(free_port)
 sku=TENT-2P
 path="/api/v1/products/$sku"
 
@@ -91,6 +96,17 @@ pids+=($!)
 gateway_pid=$!
 wait_for "http://127.0.0.1:$gateway_port$path"
 
+# The floor: bare YARP in front of the same backend, with the same quiet logs.
+if (( floor )); then
+  env "${quiet[@]}" \
+    ASPNETCORE_URLS="http://127.0.0.1:$floor_port" \
+    Backend="http://127.0.0.1:$backend_port" \
+    dotnet bench/Caravan.Bench.GatewayFloor/bin/Release/net10.0/Caravan.Bench.GatewayFloor.dll >"$work/floor.log" 2>&1 &
+  pids+=($!)
+  floor_pid=$!
+  wait_for "http://127.0.0.1:$floor_port$path"
+fi
+
 # nginx as a plain reverse proxy: keep-alive to the backend, no logging, one worker per core.
 cat >"$work/nginx.conf" <<EOF
 worker_processes auto;
@@ -119,6 +135,9 @@ wait_for "http://127.0.0.1:$nginx_port$path"
 direct_body=$(curl -fsS "http://127.0.0.1:$backend_port$path")
 [[ "$(curl -fsS "http://127.0.0.1:$nginx_port$path")" == "$direct_body" ]] || { echo "nginx answers differently" >&2; exit 1; }
 [[ "$(curl -fsS "http://127.0.0.1:$gateway_port$path")" == "$direct_body" ]] || { echo "the gateway answers differently" >&2; exit 1; }
+if (( floor )); then
+  [[ "$(curl -fsS "http://127.0.0.1:$floor_port$path")" == "$direct_body" ]] || { echo "the floor answers differently" >&2; exit 1; }
+fi
 request_id=$(curl -fsS -D - -o /dev/null "http://127.0.0.1:$gateway_port$path" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-request-id"{print $2}')
 
 # wrk prints latencies as e.g. 812.00us, 1.52ms, 2.01s; convert to ms.
@@ -142,6 +161,7 @@ proxy_pids() {
   case $1 in
     nginx) pgrep -P "$(cat "$work/nginx.pid")" | tr '\n' ' ' ;;
     gateway) echo "$gateway_pid" ;;
+    yarp-floor) echo "$floor_pid" ;;
     *) echo "" ;;
   esac
 }
@@ -172,9 +192,15 @@ run_one() {
 # (on a busy machine it needs well over the few seconds it gets on an idle one).
 wrk -t"$threads" -c"$connections" -d"${warmup}s" "http://127.0.0.1:$gateway_port$path" >/dev/null
 wrk -t"$threads" -c"$connections" -d"$(( (warmup + 3) / 4 ))s" "http://127.0.0.1:$nginx_port$path" >/dev/null
+proxies=("nginx $nginx_port" "gateway $gateway_port")
+if (( floor )); then
+  wrk -t"$threads" -c"$connections" -d"$(( (warmup + 1) / 2 ))s" "http://127.0.0.1:$floor_port$path" >/dev/null
+  proxies+=("yarp-floor $floor_port")
+fi
 for round in $(seq 1 "$rounds"); do
-  if (( round % 2 )); then order=("direct $backend_port" "nginx $nginx_port" "gateway $gateway_port")
-  else order=("direct $backend_port" "gateway $gateway_port" "nginx $nginx_port"); fi
+  # direct first, then the proxies in turn first (rotating), so that drift hits them alike.
+  order=("direct $backend_port")
+  for k in "${!proxies[@]}"; do order+=("${proxies[(k + round - 1) % ${#proxies[@]}]}"); done
   for target in "${order[@]}"; do
     run_one ${target} "$round" "$threads" "$connections"   # throughput: many connections
   done
@@ -198,8 +224,10 @@ for r in rows:
     print(f"| {r[0]} | {r[1]} | {r[2]} | {float(r[3]):,.0f} | {float(r[4]):.3f} | {float(r[5]):.3f} | {proxy} | {r[7]} | {r[8]} | {r[9]} |")
 med = {}
 for c in sorted({r[0] for r in rows}, key=int, reverse=True):
-    for name in ("direct", "nginx", "gateway"):
+    for name in ("direct", "nginx", "gateway", "yarp-floor"):
         sel = [r for r in rows if r[0] == c and r[2] == name]
+        if not sel:
+            continue
         med[c, name] = tuple(statistics.median(float(r[i]) for r in sel) for i in (3, 4, 5, 6, 7))
         proxy = "" if name == "direct" else f"{med[c, name][3]:.0f}"
         print(f"| {c} | median | {name} | {med[c, name][0]:,.0f} | {med[c, name][1]:.3f} | {med[c, name][2]:.3f} | {proxy} | {med[c, name][4]:.0f} | | |")
@@ -212,6 +240,9 @@ print(f"throughput (c={many}), medians: gateway / nginx = {med[many, 'gateway'][
       f"gateway / direct = {med[many, 'gateway'][0] / med[many, 'direct'][0]:.2f}x; nginx / direct = {med[many, 'nginx'][0] / med[many, 'direct'][0]:.2f}x")
 print(f"proxy CPU per request (c={many}), medians: gateway {med[many, 'gateway'][3]:.0f} us, nginx {med[many, 'nginx'][3]:.0f} us; "
       f"backend {med[many, 'direct'][4]:.0f} us when called directly")
+if (many, "yarp-floor") in med:
+    print(f"the floor (bare YARP, none of the gateway's features), medians: {med[many, 'yarp-floor'][0] / med[many, 'nginx'][0]:.2f}x nginx's req/s, "
+          f"{med[many, 'yarp-floor'][3]:.0f} us proxy CPU per request; the gateway reaches {med[many, 'gateway'][0] / med[many, 'yarp-floor'][0]:.2f}x the floor's req/s")
 print(f"p50 added over direct at c=1, medians: gateway {med['1', 'gateway'][1] - med['1', 'direct'][1]:.3f} ms (target < 1 ms), "
       f"nginx {med['1', 'nginx'][1] - med['1', 'direct'][1]:.3f} ms; at c={many}: gateway {med[many, 'gateway'][1] - med[many, 'direct'][1]:.3f} ms, "
       f"nginx {med[many, 'nginx'][1] - med[many, 'direct'][1]:.3f} ms")
