@@ -35,6 +35,9 @@ internal static class BenchClock
         return process.TotalProcessorTime.TotalMilliseconds;
     }
 
+    /// <summary>Time this process's JIT has spent compiling methods so far (all threads, including tiering's background compiles), in milliseconds.</summary>
+    public static double JitMs() => System.Runtime.JitInfo.GetCompilationTime(currentThread: false).TotalMilliseconds;
+
     /// <summary>
     /// Paces a producer: returns when message <paramref name="index"/> is due, at
     /// <paramref name="rate"/> messages per second from <paramref name="startNs"/> (at once when the rate is 0).

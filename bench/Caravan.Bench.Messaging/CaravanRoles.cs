@@ -56,6 +56,7 @@ internal static class CaravanRoles
         profiler?.Reset();
         var calls = new long[options.Messages];
         var cpuStart = BenchClock.ProcessCpuMs();
+        var jitStart = BenchClock.JitMs();
         var first = BenchClock.NowNs();
         for (var i = 0; i < options.Messages; i++)
         {
@@ -71,7 +72,7 @@ internal static class CaravanRoles
         // The relay keeps working after the last send; the producer's CPU is counted until the consumer is done.
         await ControlChannel.ExpectAsync(ControlChannel.Stop);
         ResultFile.Write(options.ResultPath, new ProducerResult(
-            options.Messages, first, last, Percentiles.Of(calls), BenchClock.ProcessCpuMs() - cpuStart, profiler?.Snapshot()));
+            options.Messages, first, last, Percentiles.Of(calls), BenchClock.ProcessCpuMs() - cpuStart, profiler?.Snapshot(), BenchClock.JitMs() - jitStart));
         await host.StopAsync();
         return 0;
     }
@@ -106,13 +107,15 @@ internal static class CaravanRoles
         await state.Warm.Task.WaitAsync(options.Timeout);
         profiler?.Reset();
         var cpuStart = BenchClock.ProcessCpuMs();
+        var jitStart = BenchClock.JitMs();
         ControlChannel.Say(ControlChannel.Warm);
 
         await state.Done.Task.WaitAsync(options.Timeout);
         var cpu = BenchClock.ProcessCpuMs() - cpuStart;
+        var jit = BenchClock.JitMs() - jitStart;
         var profile = profiler?.Snapshot();
         await host.StopAsync();
-        ResultFile.Write(options.ResultPath, state.ToResult(cpu, profile));
+        ResultFile.Write(options.ResultPath, state.ToResult(cpu, jit, profile));
         ControlChannel.Say(ControlChannel.Done);
         return 0;
     }
@@ -208,7 +211,7 @@ internal static class CaravanRoles
             }
         }
 
-        public ConsumerResult ToResult(double cpuMs, Dictionary<string, OperationStats>? profile) => new(
+        public ConsumerResult ToResult(double cpuMs, double jitMs, Dictionary<string, OperationStats>? profile) => new(
             Volatile.Read(ref _count),
             Interlocked.Read(ref _first),
             Interlocked.Read(ref _last),
@@ -217,7 +220,8 @@ internal static class CaravanRoles
             cpuMs,
             Batches: 0,
             EmptyPolls: 0,
-            profile);
+            profile,
+            jitMs);
 
         private static void InterlockedMax(ref long target, long value)
         {

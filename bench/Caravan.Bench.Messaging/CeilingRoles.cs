@@ -79,6 +79,7 @@ internal static class CeilingRoles
 
         var calls = new long[options.Messages];
         var cpuStart = BenchClock.ProcessCpuMs();
+        var jitStart = BenchClock.JitMs();
         var first = BenchClock.NowNs();
         for (var i = 0; i < options.Messages; i++)
         {
@@ -92,7 +93,7 @@ internal static class CeilingRoles
         ControlChannel.Say(ControlChannel.Sent);
         await ControlChannel.ExpectAsync(ControlChannel.Stop);
         ResultFile.Write(options.ResultPath, new ProducerResult(
-            options.Messages, first, last, Percentiles.Of(calls), BenchClock.ProcessCpuMs() - cpuStart, Profile: null));
+            options.Messages, first, last, Percentiles.Of(calls), BenchClock.ProcessCpuMs() - cpuStart, Profile: null, BenchClock.JitMs() - jitStart));
         return 0;
     }
 
@@ -116,6 +117,7 @@ internal static class CeilingRoles
         var measured = 0;
         long first = 0, last = 0, batches = 0, emptyPolls = 0;
         var cpuStart = BenchClock.ProcessCpuMs();
+        var jitStart = BenchClock.JitMs();
         ControlChannel.Say(ControlChannel.Ready);
         if (options.Warmup == 0)
         {
@@ -163,6 +165,7 @@ internal static class CeilingRoles
                     if (++warm == options.Warmup)
                     {
                         cpuStart = BenchClock.ProcessCpuMs();
+                        jitStart = BenchClock.JitMs();
                         ControlChannel.Say(ControlChannel.Warm);
                     }
 
@@ -180,7 +183,7 @@ internal static class CeilingRoles
         }
 
         ResultFile.Write(options.ResultPath, new ConsumerResult(
-            measured, first, last, Percentiles.Of(latencies), 0, BenchClock.ProcessCpuMs() - cpuStart, batches, emptyPolls, Profile: null));
+            measured, first, last, Percentiles.Of(latencies), 0, BenchClock.ProcessCpuMs() - cpuStart, batches, emptyPolls, Profile: null, BenchClock.JitMs() - jitStart));
         ControlChannel.Say(ControlChannel.Done);
         return Task.FromResult(0);
     }

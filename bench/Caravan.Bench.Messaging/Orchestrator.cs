@@ -141,8 +141,8 @@ internal static class Orchestrator
     {
         var table = new StringBuilder();
         table.AppendLine();
-        table.AppendLine("| run | side | msg/s | p50 ms | p99 ms | max ms | producer-only msg/s | send call p50 / p99 µs | CPU µs/msg prod + cons | other load (cores) | Caravan / ceiling |");
-        table.AppendLine("|----:|------|------:|-------:|-------:|-------:|--------------------:|-----------------------:|-------------------------:|-------------------:|------------------:|");
+        table.AppendLine("| run | side | msg/s | p50 ms | p99 ms | max ms | producer-only msg/s | send call p50 / p99 µs | CPU µs/msg prod + cons | JIT ms prod + cons | other load (cores) | Caravan / ceiling |");
+        table.AppendLine("|----:|------|------:|-------:|-------:|-------:|--------------------:|-----------------------:|-------------------------:|-------------------:|-------------------:|------------------:|");
         foreach (var run in runs)
         {
             var ratio = run.Ratio is { } r ? r.ToString("0.000", Invariant) : string.Empty;
@@ -239,11 +239,11 @@ internal static class Orchestrator
 
     private static string Row(int run, string side, SideResult result, string ratio) => string.Create(
         Invariant,
-        $"| {run} | {side} | {result.MessagesPerSecond:N0} | {Ms(result.Consumer.Latency.P50Ns)} | {Ms(result.Consumer.Latency.P99Ns)} | {Ms(result.Consumer.Latency.MaxNs)} | {result.ProducerOnlyPerSecond:N0} | {result.Producer.SendCall.P50Ns / 1000.0:0} / {result.Producer.SendCall.P99Ns / 1000.0:0} | {result.ProducerCpuPerMessage:0} + {result.ConsumerCpuPerMessage:0} | {Cores(result.OtherCores)} | {ratio} |");
+        $"| {run} | {side} | {result.MessagesPerSecond:N0} | {Ms(result.Consumer.Latency.P50Ns)} | {Ms(result.Consumer.Latency.P99Ns)} | {Ms(result.Consumer.Latency.MaxNs)} | {result.ProducerOnlyPerSecond:N0} | {result.Producer.SendCall.P50Ns / 1000.0:0} / {result.Producer.SendCall.P99Ns / 1000.0:0} | {result.ProducerCpuPerMessage:0} + {result.ConsumerCpuPerMessage:0} | {result.Producer.JitMs:0} + {result.Consumer.JitMs:0} | {Cores(result.OtherCores)} | {ratio} |");
 
     private static string MedianRow(string side, List<SideResult> results, string ratio) => string.Create(
         Invariant,
-        $"| median | {side} | {Median(results.Select(r => r.MessagesPerSecond)):N0} | {Ms((long)Median(results.Select(r => (double)r.Consumer.Latency.P50Ns)))} | {Ms((long)Median(results.Select(r => (double)r.Consumer.Latency.P99Ns)))} | {Ms((long)Median(results.Select(r => (double)r.Consumer.Latency.MaxNs)))} | {Median(results.Select(r => r.ProducerOnlyPerSecond)):N0} | {Median(results.Select(r => r.Producer.SendCall.P50Ns / 1000.0)):0} / {Median(results.Select(r => r.Producer.SendCall.P99Ns / 1000.0)):0} | {Median(results.Select(r => r.ProducerCpuPerMessage)):0} + {Median(results.Select(r => r.ConsumerCpuPerMessage)):0} | {Cores(results.Any(r => r.OtherCores is null) ? null : Median(results.Select(r => r.OtherCores!.Value)))} | {ratio} |");
+        $"| median | {side} | {Median(results.Select(r => r.MessagesPerSecond)):N0} | {Ms((long)Median(results.Select(r => (double)r.Consumer.Latency.P50Ns)))} | {Ms((long)Median(results.Select(r => (double)r.Consumer.Latency.P99Ns)))} | {Ms((long)Median(results.Select(r => (double)r.Consumer.Latency.MaxNs)))} | {Median(results.Select(r => r.ProducerOnlyPerSecond)):N0} | {Median(results.Select(r => r.Producer.SendCall.P50Ns / 1000.0)):0} / {Median(results.Select(r => r.Producer.SendCall.P99Ns / 1000.0)):0} | {Median(results.Select(r => r.ProducerCpuPerMessage)):0} + {Median(results.Select(r => r.ConsumerCpuPerMessage)):0} | {Median(results.Select(r => r.Producer.JitMs)):0} + {Median(results.Select(r => r.Consumer.JitMs)):0} | {Cores(results.Any(r => r.OtherCores is null) ? null : Median(results.Select(r => r.OtherCores!.Value)))} | {ratio} |");
 
     private static string Spread(string side, List<SideResult> results) => results.Count == 0
         ? string.Empty

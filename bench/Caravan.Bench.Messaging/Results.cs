@@ -31,7 +31,8 @@ internal sealed record ProducerResult(
     long LastSendNs,
     Percentiles SendCall,
     double CpuMs,
-    Dictionary<string, OperationStats>? Profile);
+    Dictionary<string, OperationStats>? Profile,
+    double JitMs = 0);
 
 /// <summary>What a consumer process reports.</summary>
 internal sealed record ConsumerResult(
@@ -43,7 +44,8 @@ internal sealed record ConsumerResult(
     double CpuMs,
     long Batches,
     long EmptyPolls,
-    Dictionary<string, OperationStats>? Profile);
+    Dictionary<string, OperationStats>? Profile,
+    double JitMs = 0);
 
 /// <summary>Count, total time and items of one kind of call, collected with <c>--profile</c>.</summary>
 internal sealed record OperationStats(long Calls, long TotalNs, long Items);

@@ -5,6 +5,13 @@ namespace Caravan.Messaging.Sqlite;
 /// row moves visible_at to the lease's end and stamps a lease token, so an expired lease makes the
 /// row ready again with no sweeper. Delayed messages and delayed retries are rows whose visible_at
 /// lies in the future. All times are Unix milliseconds from the injected TimeProvider.
+/// <para>
+/// ix_caravan_queue_waiting tells an idle consumer when the next message becomes visible. It holds only
+/// rows nobody leases (ready, delayed, retried or released ones): leasing a row takes it out, and
+/// completing a leased row touches it no more, so the per-message lease and acknowledgement update one
+/// index fewer. An expired lease (its consumer died) is therefore noticed by the consumers' idle poll
+/// (ConsumerOptions.IdlePollInterval, 1 s by default) rather than at the lease's end to the millisecond.
+/// </para>
 /// </summary>
 internal static class SqliteBrokerSchema
 {
@@ -24,7 +31,8 @@ internal static class SqliteBrokerSchema
             body BLOB NOT NULL
         );
         CREATE INDEX IF NOT EXISTS ix_caravan_queue_ready ON caravan_queue (queue, priority DESC, seq, visible_at);
-        CREATE INDEX IF NOT EXISTS ix_caravan_queue_visible ON caravan_queue (queue, visible_at);
+        DROP INDEX IF EXISTS ix_caravan_queue_visible;
+        CREATE INDEX IF NOT EXISTS ix_caravan_queue_waiting ON caravan_queue (queue, visible_at) WHERE lease_token IS NULL;
         CREATE TABLE IF NOT EXISTS caravan_subscriptions (
             message_type TEXT NOT NULL,
             queue TEXT NOT NULL,

@@ -201,7 +201,8 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         await using (var connection = await _file.OpenAsync(cancellationToken))
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT MIN(visible_at) FROM caravan_queue WHERE queue = $queue";
+            // Rows nobody leases (see SqliteBrokerSchema): an expired lease is found by the next wait's end (maxWait).
+            command.CommandText = "SELECT MIN(visible_at) FROM caravan_queue WHERE queue = $queue AND lease_token IS NULL";
             command.Parameters.AddWithValue("$queue", queue);
             if (await command.ExecuteScalarAsync(cancellationToken) is long nextVisible)
             {

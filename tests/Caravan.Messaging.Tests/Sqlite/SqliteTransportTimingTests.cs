@@ -122,6 +122,40 @@ public sealed class SqliteTransportTimingTests : IDisposable
     }
 
     [Fact]
+    public async Task WaitForMessages_WokenWhenARetriedMessageIsDue()
+    {
+        await SendAsync("q");
+        var leased = Assert.Single(await _transport.ReceiveAsync("q", 1, TimeSpan.FromSeconds(30)));
+        await _transport.RetryLaterAsync(leased, TimeSpan.FromSeconds(3));
+
+        var waiting = _transport.WaitForMessagesAsync("q", TimeSpan.FromMinutes(1));
+        Assert.False(waiting.IsCompleted);
+        _time.Advance(TimeSpan.FromSeconds(3) + TimeSpan.FromMilliseconds(1));
+
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        var again = Assert.Single(await _transport.ReceiveAsync("q", 1, TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, again.FailureCount);
+    }
+
+    [Fact]
+    public async Task WaitForMessages_DoesNotWatchLeaseEnds_AnExpiredLeaseIsTakenOverAfterMaxWait()
+    {
+        // Leased rows are not in the index the wait reads (one index update fewer per lease and
+        // acknowledgement): a dead consumer's lease is found by the waiting consumer's next poll.
+        await SendAsync("q");
+        Assert.Single(await _transport.ReceiveAsync("q", 1, TimeSpan.FromSeconds(2)));
+
+        var waiting = _transport.WaitForMessagesAsync("q", TimeSpan.FromSeconds(5));
+        _time.Advance(TimeSpan.FromSeconds(2) + TimeSpan.FromMilliseconds(1));
+        Assert.False(waiting.IsCompleted);
+        _time.Advance(TimeSpan.FromSeconds(3));
+
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        var again = Assert.Single(await _transport.ReceiveAsync("q", 1, TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, again.DeliveryCount);
+    }
+
+    [Fact]
     public async Task WaitForMessages_IsWokenBySend_BeforeItsTimeout()
     {
         await _transport.InitializeAsync();
