@@ -68,6 +68,23 @@ public sealed class PostgresInboxStore(PostgresServiceDatabase database) : IInbo
         return recorded;
     }
 
+    public async Task ForgetAsync(DbTransaction transaction, string endpoint, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(messageIds);
+        if (messageIds.Count == 0)
+        {
+            return;
+        }
+
+        var npgsqlTransaction = (NpgsqlTransaction)transaction;
+        await using var command = new NpgsqlCommand(
+            "DELETE FROM caravan_inbox WHERE endpoint = $1 AND message_id = ANY($2)", npgsqlTransaction.Connection, npgsqlTransaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = endpoint });
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. messageIds] });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<int> RemoveHandledBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -10,8 +10,9 @@ namespace Caravan.Messaging;
 /// The optimistic pass records the inbox rows of the whole batch with one statement
 /// (<see cref="IInboxStore.TryRecordManyAsync"/>), runs the handlers of the messages recorded for the first
 /// time one after another with no savepoints, and commits once. Messages already recorded are duplicates;
-/// a message id that comes twice in the batch is handled once and its other copies are duplicates. The
-/// batch counts as started together: a graceful stop lets it finish.
+/// a message id that comes twice in the batch is handled once and its other copies are duplicates. Once
+/// stopping, messages whose handlers have not started are given back and their inbox records are taken
+/// back in the same transaction (<see cref="IInboxStore.ForgetAsync"/>).
 /// </para>
 /// <para>
 /// If a handler throws in that pass, the whole transaction is rolled back (so nothing of the batch is
@@ -137,12 +138,20 @@ internal sealed partial class MessageProcessor
             try
             {
                 var first = await RecordInboxAsync(transaction, prepared, runnable, cancellationToken);
+                var unstarted = new List<int>();
                 foreach (var i in runnable)
                 {
                     var message = prepared[i]!;
                     if (!first.Contains(i))
                     {
                         outcomes[i] = new(TogetherKind.Duplicate);
+                        continue;
+                    }
+
+                    if (stopping.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+                    {
+                        outcomes[i] = new(TogetherKind.Cancelled);
+                        unstarted.Add(i);
                         continue;
                     }
 
@@ -165,6 +174,13 @@ internal sealed partial class MessageProcessor
                     failed = -1;
                     outcomes[i] = new(TogetherKind.Handled);
                     durations[i] = runtime.TimeProvider.GetElapsedTime(started);
+                }
+
+                // Given back unhandled: their inbox records go too, or they would come back as duplicates.
+                foreach (var byQueue in unstarted.GroupBy(i => prepared[i]!.Message.Queue, StringComparer.Ordinal))
+                {
+                    await inbox.ForgetAsync(
+                        transaction.Transaction, byQueue.Key, [.. byQueue.Select(i => prepared[i]!.Message.Envelope.MessageId)], CancellationToken.None);
                 }
             }
             catch (Exception ex)
@@ -220,7 +236,7 @@ internal sealed partial class MessageProcessor
             {
                 metrics.Handled(message.Queue, message.Envelope.MessageType, durations[i]);
             }
-            else
+            else if (outcomes[i].Kind == TogetherKind.Duplicate)
             {
                 metrics.Duplicate(message.Queue);
                 LogDuplicate(logger, message.Envelope.MessageType, message.Envelope.MessageId, message.Queue);

@@ -33,6 +33,12 @@ public interface IInboxStore
         return recorded;
     }
 
+    /// <summary>
+    /// Takes back, in the caller's transaction, records that transaction made for messages it then did not handle
+    /// (a batch stopped before their handlers ran): they are not duplicates when they come again.
+    /// </summary>
+    Task ForgetAsync(DbTransaction transaction, string endpoint, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default);
+
     /// <summary>Forgets messages handled before <paramref name="cutoff"/>; returns how many.</summary>
     Task<int> RemoveHandledBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default);
 }
