@@ -35,9 +35,12 @@ public interface IInboxStore
 
     /// <summary>
     /// Takes back, in the caller's transaction, records that transaction made for messages it then did not handle
-    /// (a batch stopped before their handlers ran): they are not duplicates when they come again.
+    /// (a batch stopped before their handlers ran): they are not duplicates when they come again. A store that
+    /// cannot throws <see cref="NotSupportedException"/> (the default); the consumer then rolls the batch back and
+    /// gives every message of it back.
     /// </summary>
-    Task ForgetAsync(DbTransaction transaction, string endpoint, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default);
+    Task ForgetAsync(DbTransaction transaction, string endpoint, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot take back inbox records.");
 
     /// <summary>Forgets messages handled before <paramref name="cutoff"/>; returns how many.</summary>
     Task<int> RemoveHandledBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default);
