@@ -32,6 +32,27 @@ public sealed class PostgresOutboxStore(PostgresServiceDatabase database, string
 
         var npgsqlTransaction = (NpgsqlTransaction)transaction;
         await using var batch = new NpgsqlBatch(npgsqlTransaction.Connection, npgsqlTransaction);
+        AddInserts(batch, messages);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The outbox rows and the COMMIT go to the server together: one round trip.</summary>
+    public async Task AddAndCommitAsync(DatabaseTransaction transaction, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0 || transaction is not PostgresTransaction postgres)
+        {
+            await AddAsync(transaction.Transaction, messages, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return;
+        }
+
+        await postgres.CommitAfterAsync(batch => AddInserts(batch, messages), cancellationToken);
+    }
+
+    private static void AddInserts(NpgsqlBatch batch, IReadOnlyList<OutgoingMessage> messages)
+    {
         foreach (var message in messages)
         {
             var envelope = message.Envelope;
@@ -54,8 +75,6 @@ public sealed class PostgresOutboxStore(PostgresServiceDatabase database, string
             });
             batch.BatchCommands.Add(command);
         }
-
-        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<OutboxEntry>> ClaimAsync(

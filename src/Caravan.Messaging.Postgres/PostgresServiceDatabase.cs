@@ -13,11 +13,21 @@ namespace Caravan.Messaging.Postgres;
 /// writers of one database run side by side, so business code that reads, then writes what it read
 /// must lock the rows it reads (<c>SELECT … FOR UPDATE</c>) or write conditionally.
 /// </para>
+/// <para>
+/// Unless the connection string says otherwise, connections prepare the statements they run often
+/// (<c>Max Auto Prepare</c> 64: the outbox, inbox and business statements are parsed and planned once per
+/// connection, not on every run) and are not reset when they go back to the pool (<c>No Reset On Close</c>):
+/// every Caravan transaction ends with a commit or a rollback, and state a session sets outside a transaction
+/// (<c>SET</c> without <c>LOCAL</c>, temporary tables, session advisory locks) stays with the pooled connection.
+/// </para>
 /// </summary>
 public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable, IDisposable
 {
     // Databases a connection string names need not exist yet; they are created from this one.
     private const string MaintenanceDatabase = "postgres";
+
+    // Statements a connection prepares by itself once it has run them a few times (Npgsql's auto-prepare).
+    private const int DefaultMaxAutoPrepare = 64;
 
     private readonly NpgsqlDataSource _dataSource;
 
@@ -28,6 +38,17 @@ public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable
         if (string.IsNullOrWhiteSpace(builder.Database))
         {
             throw new ArgumentException("The connection string names no database (Database=…): each service has its own.", nameof(connectionString));
+        }
+
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        }
+
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
         }
 
         DatabaseName = builder.Database;

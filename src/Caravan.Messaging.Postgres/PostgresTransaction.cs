@@ -29,6 +29,26 @@ internal sealed class PostgresTransaction(NpgsqlConnection connection, NpgsqlTra
         }
     }
 
+    /// <summary>
+    /// Runs the statements <paramref name="addStatements"/> puts in a batch, then COMMIT, in one round trip. If a
+    /// statement fails the server skips the rest of the batch (COMMIT included) and the transaction is rolled back.
+    /// </summary>
+    public async Task CommitAfterAsync(Action<NpgsqlBatch> addStatements, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_ended, this);
+        try
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            addStatements(batch);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            await EndAsync();
+        }
+    }
+
     public override async Task RollbackAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_ended, this);

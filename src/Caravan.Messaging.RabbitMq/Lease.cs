@@ -25,6 +25,9 @@ internal sealed class Lease
 
     public required ReadOnlyMemory<byte> Body { get; init; }
 
+    /// <summary>The consuming channel's unacknowledged tags, for a pushed delivery.</summary>
+    public AckTracker? Acks { get; init; }
+
     public required int DeliveryCount { get; init; }
 
     public required int FailureCount { get; init; }

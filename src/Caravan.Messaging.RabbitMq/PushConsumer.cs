@@ -5,7 +5,11 @@ using RabbitMQ.Client.Events;
 namespace Caravan.Messaging.RabbitMq;
 
 /// <summary>A message the broker pushed to a <see cref="PushConsumer"/> and nobody has taken yet (still unacknowledged).</summary>
-internal sealed record Delivery(IChannel Channel, string Lane, ulong DeliveryTag, bool Redelivered, IReadOnlyBasicProperties Properties, byte[] Body);
+internal sealed record Delivery(IChannel Channel, string Lane, ulong DeliveryTag, bool Redelivered, IReadOnlyBasicProperties Properties, byte[] Body)
+{
+    /// <summary>The consuming channel's unacknowledged tags (none for basic.get).</summary>
+    public AckTracker? Acks { get; init; }
+}
 
 /// <summary>
 /// basic.consume on every lane of one endpoint queue, on a channel of its own with a bounded prefetch (basic.qos per
@@ -21,6 +25,7 @@ internal sealed class PushConsumer
 
     private readonly object _signalLock = new();
     private readonly List<string> _tags = [];
+    private readonly AckTracker _acks = new();
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _buffered;
     private long _lastUsed;
@@ -63,7 +68,10 @@ internal sealed class PushConsumer
                 var laneName = lane.Name;
                 handler.ReceivedAsync += (_, delivery) =>
                 {
-                    consumer.Add(new Delivery(channel, laneName, delivery.DeliveryTag, delivery.Redelivered, delivery.BasicProperties, delivery.Body.ToArray()));
+                    consumer.Add(new Delivery(channel, laneName, delivery.DeliveryTag, delivery.Redelivered, delivery.BasicProperties, delivery.Body.ToArray())
+                    {
+                        Acks = consumer._acks,
+                    });
                     return Task.CompletedTask;
                 };
                 handler.UnregisteredAsync += (_, _) =>
@@ -155,6 +163,7 @@ internal sealed class PushConsumer
 
     private void Add(Delivery delivery)
     {
+        _acks.Delivered(delivery.DeliveryTag);
         var priority = (int)WireFormat.Priority(delivery.Properties) - 1;
         _byPriority[priority].Enqueue(delivery);
         Interlocked.Increment(ref _buffered);

@@ -14,13 +14,56 @@ public sealed partial class RabbitMqTransport
     public async Task CompleteAsync(IReadOnlyList<TransportMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        var taken = new List<Lease>(messages.Count);
         foreach (var message in messages)
         {
             var lease = (Lease)message.LeaseHandle;
             if (_leases.TryTake(lease))
             {
-                await AckAsync(lease, cancellationToken);
+                taken.Add(lease);
             }
+        }
+
+        // Pushed deliveries of one channel that cover every unacknowledged tag up to some tag: one multiple ack.
+        foreach (var byChannel in taken.GroupBy(static lease => lease.Channel))
+        {
+            var leases = byChannel.ToList();
+            var acks = leases[0].Acks;
+            var upTo = acks is not null && leases.Count > 1 && byChannel.Key.IsOpen
+                ? acks.HighestContiguous(leases.Select(static lease => lease.DeliveryTag).ToHashSet())
+                : 0;
+            if (upTo > 0 && !await TryAckUpToAsync(byChannel.Key, upTo, leases[0].Queue, cancellationToken))
+            {
+                continue;
+            }
+
+            foreach (var lease in leases)
+            {
+                if (lease.DeliveryTag <= upTo)
+                {
+                    acks!.Settled(lease.DeliveryTag);
+                }
+                else
+                {
+                    await AckAsync(lease, cancellationToken);
+                }
+            }
+        }
+    }
+
+    /// <summary>One ack of every unacknowledged delivery up to <paramref name="deliveryTag"/>; false when the channel went away.</summary>
+    private async Task<bool> TryAckUpToAsync(RabbitMQ.Client.IChannel channel, ulong deliveryTag, string queue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await channel.BasicAckAsync(deliveryTag, multiple: true, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException)
+        {
+            // The channel went away: the broker requeues the messages and the inbox absorbs the repeats.
+            LogSettleLost(_logger, ex, queue);
+            return false;
         }
     }
 
@@ -153,6 +196,7 @@ public sealed partial class RabbitMqTransport
             if (lease.Channel.IsOpen)
             {
                 await lease.Channel.BasicAckAsync(lease.DeliveryTag, multiple: false, cancellationToken);
+                lease.Acks?.Settled(lease.DeliveryTag);
             }
         }
         catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException)
@@ -169,6 +213,7 @@ public sealed partial class RabbitMqTransport
             if (lease.Channel.IsOpen)
             {
                 await lease.Channel.BasicNackAsync(lease.DeliveryTag, multiple: false, requeue: true);
+                lease.Acks?.Settled(lease.DeliveryTag);
             }
         }
         catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException)

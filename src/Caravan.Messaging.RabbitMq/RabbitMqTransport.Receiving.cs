@@ -74,6 +74,7 @@ public sealed partial class RabbitMqTransport
         Lane = delivery.Lane,
         Properties = delivery.Properties,
         Body = delivery.Body,
+        Acks = delivery.Acks,
         DeliveryCount = WireFormat.GetInt32(delivery.Properties, WireFormat.Deliveries) + 1,
         FailureCount = WireFormat.GetInt32(delivery.Properties, WireFormat.Failures),
         ExpiresAt = (now + leaseDuration).ToUnixTimeMilliseconds(),

@@ -61,8 +61,7 @@ public class MessageSession : IAsyncDisposable
             throw new InvalidOperationException("This context shares its transaction with other messages; the consumer commits it.");
         }
 
-        await _runtime.Outbox.AddAsync(Transaction, _outgoing, cancellationToken);
-        await _transaction.CommitAsync(cancellationToken);
+        await _runtime.Outbox.AddAndCommitAsync(_transaction, _outgoing, cancellationToken);
         _completed = true;
         if (_outgoing.Count > 0)
         {

@@ -21,6 +21,19 @@ public sealed class SqliteInboxStore(SqliteServiceDatabase database) : IInboxSto
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    public async Task ForgetAsync(DbTransaction transaction, string endpoint, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(messageIds);
+        foreach (var messageId in messageIds)
+        {
+            var command = database.File.Statement((SqliteTransaction)transaction, "DELETE FROM caravan_inbox WHERE endpoint = $endpoint AND message_id = $id");
+            command.Parameters.AddWithValue("$endpoint", endpoint);
+            command.Parameters.AddWithValue("$id", messageId.ToString());
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
     public async Task<int> RemoveHandledBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
     {
         await using var write = await database.File.BeginWriteAsync(cancellationToken);

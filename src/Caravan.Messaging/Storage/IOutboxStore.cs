@@ -11,6 +11,17 @@ public interface IOutboxStore
     Task AddAsync(DbTransaction transaction, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Adds the messages in <paramref name="transaction"/> and commits it (a store may send both in one round trip).
+    /// The transaction has ended afterwards, committed or not.
+    /// </summary>
+    async Task AddAndCommitAsync(DatabaseTransaction transaction, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        await AddAsync(transaction.Transaction, messages, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// Claims up to <paramref name="maxMessages"/> rows, oldest first, for <paramref name="claimDuration"/>,
     /// so that concurrent relays do not send the same rows (an implementation may return nothing while
     /// another relay's claim lasts). Scheduled rows are included only when due by <paramref name="dueBy"/>

@@ -8,6 +8,8 @@ namespace Caravan.Messaging.Tests.Handling;
 /// <summary>Several messages in one transaction, each in its own savepoint.</summary>
 public sealed class BatchHandlingTests : IDisposable
 {
+    private static readonly System.Text.Json.JsonSerializerOptions WebJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     private readonly TestDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
@@ -104,4 +106,36 @@ public sealed class BatchHandlingTests : IDisposable
         await Eventually.HoldsAsync(async () => await responder.DeadLetters.CountAsync(DeadLetterQuery.All) == 3, "the three invalid ones are dead-lettered");
         Assert.Equal([1, 2, 3, 5, 6, 7, 9, 10, 11], replies.Order());
     }
+
+    [Fact]
+    public async Task MessageGivenTwiceInOneBatch_IsHandledOnce_AndBothCopiesAreCompleted()
+    {
+        using var broker = new SqliteTransport(new SqliteTransportOptions { Path = _folder.File("broker.db") }, TimeProvider.System, new SharedRandomSource());
+        await broker.InitializeAsync();
+        var twice = NewPing(7);
+        await broker.SendAsync([OutgoingMessage.Send(twice, "pinged"), OutgoingMessage.Send(NewPing(8), "pinged"), OutgoingMessage.Send(twice, "pinged")]);
+
+        var handled = new ConcurrentQueue<int>();
+        await using var consumer = await StartAsync("pinged", m =>
+        {
+            m.ConfigureConsumer(c => { c.Concurrency = 1; c.MaxBatchSize = 32; });
+            m.Handle<Ping>((ping, _, _) =>
+            {
+                handled.Enqueue(ping.Number);
+                return Task.CompletedTask;
+            });
+        });
+
+        await Eventually.HoldsAsync(async () => await broker.GetQueueDepthAsync("pinged") == 0, "all three copies are completed");
+        Assert.Equal([7, 8], handled.Order());
+        Assert.Equal(0, await consumer.DeadLetters.CountAsync(DeadLetterQuery.All));
+    }
+
+    private static Envelope NewPing(int number) => new()
+    {
+        MessageId = Guid.CreateVersion7(),
+        MessageType = "test.ping",
+        CreatedAt = DateTimeOffset.UnixEpoch,
+        Body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Ping(number), WebJson),
+    };
 }

@@ -15,6 +15,41 @@ public abstract partial class StorageContractTests
     }
 
     [Fact]
+    public async Task Inbox_RecordMany_ReturnsTheIdsNotRecordedBefore_EachOnce_RollsBackWithTheTransaction_AndCanBeTakenBack()
+    {
+        var inbox = CreateInbox();
+        var before = Guid.CreateVersion7();
+        var a = Guid.CreateVersion7();
+        var b = Guid.CreateVersion7();
+        var c = Guid.CreateVersion7();
+        Assert.True(await RecordAsync(inbox, "q", before, Epoch));
+
+        await using (var transaction = await Database.BeginTransactionAsync())
+        {
+            // A duplicate already recorded, and one id given twice: each new id comes back once.
+            var recorded = await inbox.TryRecordManyAsync(transaction.Transaction, "q", [a, before, b, a], Epoch);
+            Assert.Equal(new HashSet<Guid> { a, b }, recorded.ToHashSet());
+            await transaction.RollbackAsync();
+        }
+
+        await using (var transaction = await Database.BeginTransactionAsync())
+        {
+            Assert.Empty(await inbox.TryRecordManyAsync(transaction.Transaction, "q", [], Epoch));
+            var recorded = await inbox.TryRecordManyAsync(transaction.Transaction, "q", [b, a, c], Epoch);
+            Assert.Equal(new HashSet<Guid> { a, b, c }, recorded.ToHashSet());
+
+            // Recorded, then not handled after all (a batch stopped before it): taken back with the commit.
+            await inbox.ForgetAsync(transaction.Transaction, "q", [c]);
+            await transaction.CommitAsync();
+        }
+
+        Assert.False(await RecordAsync(inbox, "q", a, Epoch));
+        Assert.False(await RecordAsync(inbox, "q", b, Epoch));
+        Assert.True(await RecordAsync(inbox, "q", c, Epoch));
+        Assert.True(await RecordAsync(inbox, "other", a, Epoch));
+    }
+
+    [Fact]
     public async Task Inbox_RecordRolledBackWithTheHandlersWork_IsForgotten_AndTheMessageCanBeHandledAgain()
     {
         var inbox = CreateInbox();

@@ -71,6 +71,53 @@ public sealed class PostgresMessagingTests(PostgresServer server) : IAsyncLifeti
         Assert.Single(handled);
     }
 
+    [Fact]
+    public async Task Batch_KeepsTheOthersOnce_WhileAFailingMessageRetriesAndIsDeadLetteredAlone()
+    {
+        var bad = Guid.NewGuid();
+        var billing = await StartAsync("billing", "invoices", messaging =>
+        {
+            messaging.ConfigureConsumer(consumer => { consumer.Concurrency = 1; consumer.MaxBatchSize = 32; });
+            messaging.Configure(options => options.Retry = new RetryPolicy
+            {
+                ImmediateRetries = 1, DelayedRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(50), JitterFactor = 0,
+            });
+            messaging.Handle<OrderPlaced>(async (order, context, cancellationToken) =>
+            {
+                // A primary key: a second effect of one message would fail, not hide.
+                await context.Connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO invoices (order_id) VALUES (@OrderId)", order, context.Transaction, cancellationToken: cancellationToken));
+                if (order.OrderId == bad)
+                {
+                    throw new InvalidOperationException("this order cannot be invoiced");
+                }
+            });
+        });
+        var orders = await StartAsync("orders", "orders");
+        var good = Enumerable.Range(0, 19).Select(_ => Guid.NewGuid()).ToList();
+        await using (var session = await orders.Services.GetRequiredService<IMessageBus>().BeginAsync())
+        {
+            foreach (var id in good.Take(10).Append(bad).Concat(good.Skip(10)))
+            {
+                session.Publish(new OrderPlaced(id));
+            }
+
+            await session.CommitAsync();
+        }
+
+        var deadLetters = billing.Services.GetRequiredService<IDeadLetterQueue>();
+        await Eventually.HoldsAsync(async () => await deadLetters.CountAsync(DeadLetterQuery.All) == 1, "the failing order is dead-lettered");
+        var database = billing.Services.GetRequiredService<IServiceDatabase>();
+        await using var connection = await database.OpenConnectionAsync();
+        await Eventually.HoldsAsync(
+            async () => await connection.QuerySingleAsync<int>("SELECT count(*)::int FROM invoices") == good.Count, "every other order is invoiced");
+
+        Assert.Equal(good.Order(), (await connection.QueryAsync<Guid>("SELECT order_id FROM invoices")).Order());
+        Assert.Equal(good.Count, await connection.QuerySingleAsync<int>("SELECT count(*)::int FROM caravan_inbox"));
+        var dead = Assert.Single(await deadLetters.ListAsync(new DeadLetterQuery()));
+        Assert.Equal(4, dead.Failure.Attempts);
+    }
+
     /// <summary>Starts a service whose business data is one table of order ids.</summary>
     private async Task<IHost> StartAsync(string service, string table, Action<MessagingBuilder>? configure = null)
     {
