@@ -87,7 +87,7 @@ internal static class Orchestrator
         using var producer = ChildProcess.Start(side + "-producer", options.ChildArguments(producerRole, directory, producerResult));
         await producer.WaitForAsync(ControlChannel.Ready, timeout);
 
-        var warmup = new WarmupResult(0, 0, 0, 0, 0, Settled: true);
+        var warmup = new WarmupResult(0, 0, 0, 0, 0, Settled: true, History: string.Empty);
         if (options.Warmup == 0)
         {
             await consumer.WaitForValueAsync(ControlChannel.Warm, timeout);
@@ -97,6 +97,7 @@ internal static class Orchestrator
             // Warm up until the JIT has settled in both processes: rounds of --warmup messages, each
             // judged by the JIT time either process spent in it against the round's wall time.
             var producerJit = await AskJitAsync(producer, timeout);
+            var history = new List<string>();
             for (var round = 1; ; round++)
             {
                 var started = BenchClock.NowNs();
@@ -105,7 +106,8 @@ internal static class Orchestrator
                 var elapsedMs = (BenchClock.NowNs() - started) / 1e6;
                 var producerNow = await AskJitAsync(producer, timeout);
                 var settled = Math.Max(producerNow - producerJit, consumerNow - consumerJit) <= elapsedMs * options.JitSettledPercent / 100;
-                warmup = new WarmupResult(round * options.Warmup, round, elapsedMs, producerNow - producerJit, consumerNow - consumerJit, settled);
+                history.Add(string.Create(Invariant, $"{producerNow - producerJit:0}+{consumerNow - consumerJit:0}/{elapsedMs:0}"));
+                warmup = new WarmupResult(round * options.Warmup, round, elapsedMs, producerNow - producerJit, consumerNow - consumerJit, settled, string.Join(' ', history));
                 (producerJit, consumerJit) = (producerNow, consumerNow);
                 if (settled || options.FixedWarmup || round >= options.MaxWarmupRounds)
                 {
@@ -167,7 +169,7 @@ internal static class Orchestrator
         {
             Console.WriteLine(string.Create(
                 Invariant,
-                $"run {run}: {side,-25} warm-up {warmup.Messages:N0} messages in {warmup.Rounds} round(s); JIT in the last round {warmup.ProducerJitMs:0} + {warmup.ConsumerJitMs:0} ms of {warmup.RoundMs:0} ms{(warmup.Settled ? " (settled)" : string.Empty)}"));
+                $"run {run}: {side,-25} warm-up {warmup.Messages:N0} messages in {warmup.Rounds} round(s); JIT in the last round {warmup.ProducerJitMs:0} + {warmup.ConsumerJitMs:0} ms of {warmup.RoundMs:0} ms{(warmup.Settled ? " (settled)" : string.Empty)}; per round, JIT ms prod+cons/wall ms: {warmup.History}"));
         }
 
         if (warmup.Rounds > 0 && !warmup.Settled && !options.FixedWarmup)
@@ -357,7 +359,7 @@ internal static class Orchestrator
     }
 
     /// <summary>How a side warmed up: messages and rounds used, and the last round's wall time and JIT time per process.</summary>
-    private sealed record WarmupResult(int Messages, int Rounds, double RoundMs, double ProducerJitMs, double ConsumerJitMs, bool Settled);
+    private sealed record WarmupResult(int Messages, int Rounds, double RoundMs, double ProducerJitMs, double ConsumerJitMs, bool Settled, string History);
 
     private sealed record RunResult(int Run, SideResult? Ceiling, SideResult? Caravan, string? CeilingLock)
     {
