@@ -21,7 +21,13 @@ internal sealed class BenchOptions
         dotnet run -c Release --project bench/Caravan.Bench.Messaging -- [options]
 
           --messages N        measured messages per side and run (default 20000)
-          --warmup N          warm-up messages per side and run, not measured (default 20000)
+          --warmup N          warm-up messages per side and run, not measured, at least (default
+                              20000); more rounds of N follow while the JIT has not settled
+          --max-warmup-rounds N  at most N warm-up rounds of --warmup messages (default 15); a
+                              run whose JIT had not settled by then is measured with a warning
+          --jit-settled P     the JIT has settled when each process of the side compiled for at
+                              most P % of the last round's wall time (default 2)
+          --fixed-warmup      exactly one round of --warmup messages (as before the adaptive warm-up)
           --runs N            ceiling + Caravan pairs to run (default 5)
           --body N            message body size in bytes (default 256)
           --rate N            producers send N messages/s, evenly paced (default 0: full speed);
@@ -50,6 +56,15 @@ internal sealed class BenchOptions
     public int Warmup { get; private set; } = 20_000;
 
     public int Runs { get; private set; } = 5;
+
+    /// <summary>Most warm-up rounds of <see cref="Warmup"/> messages each side gets per run.</summary>
+    public int MaxWarmupRounds { get; private set; } = 15;
+
+    /// <summary>A warm-up round is settled when each process's JIT time in it is at most this share (in %) of the round's wall time.</summary>
+    public double JitSettledPercent { get; private set; } = 2;
+
+    /// <summary>One warm-up round only, whatever the JIT does (the behaviour before the adaptive warm-up).</summary>
+    public bool FixedWarmup { get; private set; }
 
     public int BodyBytes { get; private set; } = 256;
 
@@ -124,6 +139,14 @@ internal sealed class BenchOptions
                 case "--messages": options.Messages = Int(1); break;
                 case "--warmup": options.Warmup = Int(0); break;
                 case "--runs": options.Runs = Int(1); break;
+                case "--max-warmup-rounds": options.MaxWarmupRounds = Int(1); break;
+                case "--jit-settled":
+                    var percent = Value();
+                    options.JitSettledPercent = double.TryParse(percent, NumberStyles.Float, CultureInfo.InvariantCulture, out var share) && share >= 0
+                        ? share
+                        : throw new ArgumentException($"{name} must be a number of at least 0, not '{percent}'.");
+                    break;
+                case "--fixed-warmup": options.FixedWarmup = true; break;
                 case "--body": options.BodyBytes = Int(64); break;
                 case "--sides": options.Sides = OneOf(name, Value(), "both", "ceiling", "caravan"); break;
                 case "--concurrency": options.Concurrency = Int(1); break;

@@ -38,11 +38,20 @@ internal static class CaravanRoles
         ControlChannel.Say(ControlChannel.Ready);
 
         var order = await ControlChannel.NextOrderAsync();
-        if (order == ControlChannel.WarmUp)
+        var warmupSeq = 0;
+        while (order is ControlChannel.WarmUp or ControlChannel.Jit)
         {
-            for (var i = 0; i < options.Warmup; i++)
+            if (order == ControlChannel.Jit)
             {
-                await bus.SendAsync(new BenchMessage(i, BenchClock.NowNs(), true, payload));
+                ControlChannel.SayWithJit(ControlChannel.Jit);
+            }
+            else
+            {
+                // One warm-up round; the orchestrator decides whether another one follows.
+                for (var i = 0; i < options.Warmup; i++)
+                {
+                    await bus.SendAsync(new BenchMessage(warmupSeq++, BenchClock.NowNs(), true, payload));
+                }
             }
 
             order = await ControlChannel.NextOrderAsync();
@@ -80,7 +89,7 @@ internal static class CaravanRoles
     public static async Task<int> ConsumeAsync(BenchOptions options)
     {
         var profiler = options.Profile ? new Profiler() : null;
-        var state = new ConsumerState(options.Messages, options.Warmup);
+        var state = new ConsumerState(options.Messages, options.Warmup, profiler);
         using var host = BuildHost(options, ConsumerService, profiler, messaging =>
         {
             messaging.Handle<BenchMessage>((message, context, _) =>
@@ -103,16 +112,16 @@ internal static class CaravanRoles
         });
         await host.StartAsync();
         ControlChannel.Say(ControlChannel.Ready);
+        ControlChannel.SayWithJit(ControlChannel.Jit);
+        if (options.Warmup == 0)
+        {
+            state.EndWarmupRound();
+        }
 
-        await state.Warm.Task.WaitAsync(options.Timeout);
-        profiler?.Reset();
-        var cpuStart = BenchClock.ProcessCpuMs();
-        var jitStart = BenchClock.JitMs();
-        ControlChannel.Say(ControlChannel.Warm);
-
+        // The handler ends each warm-up round (EndWarmupRound); the measured window starts at the last one.
         await state.Done.Task.WaitAsync(options.Timeout);
-        var cpu = BenchClock.ProcessCpuMs() - cpuStart;
-        var jit = BenchClock.JitMs() - jitStart;
+        var cpu = BenchClock.ProcessCpuMs() - state.CpuStartMs;
+        var jit = BenchClock.JitMs() - state.JitStartMs;
         var profile = profiler?.Snapshot();
         await host.StopAsync();
         ResultFile.Write(options.ResultPath, state.ToResult(cpu, jit, profile));
@@ -160,6 +169,7 @@ internal static class CaravanRoles
     {
         private readonly int _messages;
         private readonly int _warmup;
+        private readonly Profiler? _profiler;
         private readonly long[] _latencies;
         private readonly int[] _seen;
         private int _warmSeen;
@@ -167,30 +177,44 @@ internal static class CaravanRoles
         private int _duplicates;
         private long _first;
         private long _last;
+        private double _cpuStartMs;
+        private double _jitStartMs;
 
-        public ConsumerState(int messages, int warmup)
+        public ConsumerState(int messages, int warmup, Profiler? profiler)
         {
             _messages = messages;
             _warmup = warmup;
+            _profiler = profiler;
             _latencies = new long[messages];
             _seen = new int[messages];
-            if (warmup == 0)
-            {
-                Warm.TrySetResult();
-            }
         }
 
-        public TaskCompletionSource Warm { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>CPU time of the process when the last warm-up round ended (the measured window starts there).</summary>
+        public double CpuStartMs => Volatile.Read(ref _cpuStartMs);
+
+        /// <summary>JIT time of the process when the last warm-up round ended.</summary>
+        public double JitStartMs => Volatile.Read(ref _jitStartMs);
+
+        /// <summary>
+        /// Called once per warm-up round, when its last message was handled: the orchestrator sends the
+        /// next round (or GO) only after the WARM line, so two calls never overlap.
+        /// </summary>
+        public void EndWarmupRound()
+        {
+            _profiler?.Reset();
+            Volatile.Write(ref _cpuStartMs, BenchClock.ProcessCpuMs());
+            Volatile.Write(ref _jitStartMs, ControlChannel.SayWithJit(ControlChannel.Warm));
+        }
 
         public void Record(BenchMessage message, long now)
         {
             if (message.Warmup)
             {
-                if (Interlocked.Increment(ref _warmSeen) == _warmup)
+                if (Interlocked.Increment(ref _warmSeen) % _warmup == 0)
                 {
-                    Warm.TrySetResult();
+                    EndWarmupRound();
                 }
 
                 return;

@@ -62,11 +62,19 @@ internal static class CeilingRoles
 
         ControlChannel.Say(ControlChannel.Ready);
         var order = await ControlChannel.NextOrderAsync();
-        if (order == ControlChannel.WarmUp)
+        while (order is ControlChannel.WarmUp or ControlChannel.Jit)
         {
-            for (var i = 0; i < options.Warmup; i++)
+            if (order == ControlChannel.Jit)
             {
-                Insert(WarmupKind, BenchClock.NowNs());
+                ControlChannel.SayWithJit(ControlChannel.Jit);
+            }
+            else
+            {
+                // One warm-up round; the orchestrator decides whether another one follows.
+                for (var i = 0; i < options.Warmup; i++)
+                {
+                    Insert(WarmupKind, BenchClock.NowNs());
+                }
             }
 
             order = await ControlChannel.NextOrderAsync();
@@ -119,9 +127,10 @@ internal static class CeilingRoles
         var cpuStart = BenchClock.ProcessCpuMs();
         var jitStart = BenchClock.JitMs();
         ControlChannel.Say(ControlChannel.Ready);
+        ControlChannel.SayWithJit(ControlChannel.Jit);
         if (options.Warmup == 0)
         {
-            ControlChannel.Say(ControlChannel.Warm);
+            jitStart = ControlChannel.SayWithJit(ControlChannel.Warm);
         }
 
         while (measured < options.Messages)
@@ -162,11 +171,11 @@ internal static class CeilingRoles
             {
                 if (kind == WarmupKind)
                 {
-                    if (++warm == options.Warmup)
+                    // The end of a warm-up round (the orchestrator may order more): the measured window starts after the last one.
+                    if (++warm % options.Warmup == 0)
                     {
                         cpuStart = BenchClock.ProcessCpuMs();
-                        jitStart = BenchClock.JitMs();
-                        ControlChannel.Say(ControlChannel.Warm);
+                        jitStart = ControlChannel.SayWithJit(ControlChannel.Warm);
                     }
 
                     continue;

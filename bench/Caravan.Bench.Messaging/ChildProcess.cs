@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 
@@ -61,7 +62,18 @@ internal sealed class ChildProcess : IDisposable
         return child;
     }
 
-    public async Task WaitForAsync(string expected, TimeSpan timeout)
+    public async Task WaitForAsync(string expected, TimeSpan timeout) =>
+        await ReadUntilAsync(line => string.Equals(line, expected, StringComparison.Ordinal), expected, timeout);
+
+    /// <summary>Waits for a line "<paramref name="word"/> value" and returns the value.</summary>
+    public async Task<double> WaitForValueAsync(string word, TimeSpan timeout)
+    {
+        var prefix = word + " ";
+        var line = await ReadUntilAsync(line => line.StartsWith(prefix, StringComparison.Ordinal), word, timeout);
+        return double.Parse(line.AsSpan(prefix.Length), NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
+
+    private async Task<string> ReadUntilAsync(Func<string, bool> match, string expected, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
         while (true)
@@ -81,9 +93,9 @@ internal sealed class ChildProcess : IDisposable
                 throw new TimeoutException($"{_name} did not say {expected} within {timeout}.");
             }
 
-            if (string.Equals(line, expected, StringComparison.Ordinal))
+            if (match(line))
             {
-                return;
+                return line;
             }
 
             Console.Error.WriteLine($"[{_name}] {line}");

@@ -8,8 +8,10 @@ namespace Caravan.Bench.Messaging;
 /// <summary>
 /// Runs the raw ceiling and Caravan, each as a producer process and a consumer process, once per
 /// run, and prints what they measured. Per side: start the consumer, then the producer; warm up
-/// (the producer sends <c>--warmup</c> messages and the consumer takes them all); then the producer
-/// sends <c>--messages</c> at full speed and the consumer takes them. Throughput is measured from
+/// in rounds (the producer sends <c>--warmup</c> messages and the consumer takes them all; another
+/// round follows while either process still spent more than <c>--jit-settled</c> % of the round in
+/// the JIT, up to <c>--max-warmup-rounds</c>); then the producer sends <c>--messages</c> at full
+/// speed and the consumer takes them. Throughput is measured from
 /// the first measured send to the last measured message consumed, both on one machine-wide clock.
 /// </summary>
 internal static class Orchestrator
@@ -37,7 +39,7 @@ internal static class Orchestrator
                     {
                         var result = await RunSideAsync(
                             options.WithCeilingLock(mode), "ceiling", Roles.CeilingProducer, Roles.CeilingConsumer, Path.Combine(runDirectory, "ceiling-" + mode));
-                        Print(run, $"ceiling ({mode})", result);
+                        Print(options, run, $"ceiling ({mode})", result);
                         if (ceiling is null || result.MessagesPerSecond > ceiling.MessagesPerSecond)
                         {
                             (ceiling, ceilingLock) = (result, mode);
@@ -48,7 +50,7 @@ internal static class Orchestrator
                 if (options.Sides is "both" or "caravan")
                 {
                     caravan = await RunSideAsync(options, "caravan", Roles.CaravanProducer, Roles.CaravanConsumer, Path.Combine(runDirectory, "caravan"));
-                    Print(run, "Caravan", caravan);
+                    Print(options, run, "Caravan", caravan);
                 }
 
                 if (ceiling is not null && caravan is not null)
@@ -81,15 +83,39 @@ internal static class Orchestrator
 
         using var consumer = ChildProcess.Start(side + "-consumer", options.ChildArguments(consumerRole, directory, consumerResult));
         await consumer.WaitForAsync(ControlChannel.Ready, timeout);
+        var consumerJit = await consumer.WaitForValueAsync(ControlChannel.Jit, timeout);
         using var producer = ChildProcess.Start(side + "-producer", options.ChildArguments(producerRole, directory, producerResult));
         await producer.WaitForAsync(ControlChannel.Ready, timeout);
 
-        if (options.Warmup > 0)
+        var warmup = new WarmupResult(0, 0, 0, 0, 0, Settled: true, History: string.Empty);
+        if (options.Warmup == 0)
         {
-            await producer.TellAsync(ControlChannel.WarmUp);
+            await consumer.WaitForValueAsync(ControlChannel.Warm, timeout);
+        }
+        else
+        {
+            // Warm up until the JIT has settled in both processes: rounds of --warmup messages, each
+            // judged by the JIT time either process spent in it against the round's wall time.
+            var producerJit = await AskJitAsync(producer, timeout);
+            var history = new List<string>();
+            for (var round = 1; ; round++)
+            {
+                var started = BenchClock.NowNs();
+                await producer.TellAsync(ControlChannel.WarmUp);
+                var consumerNow = await consumer.WaitForValueAsync(ControlChannel.Warm, timeout);
+                var elapsedMs = (BenchClock.NowNs() - started) / 1e6;
+                var producerNow = await AskJitAsync(producer, timeout);
+                var settled = Math.Max(producerNow - producerJit, consumerNow - consumerJit) <= elapsedMs * options.JitSettledPercent / 100;
+                history.Add(string.Create(Invariant, $"{producerNow - producerJit:0}+{consumerNow - consumerJit:0}/{elapsedMs:0}"));
+                warmup = new WarmupResult(round * options.Warmup, round, elapsedMs, producerNow - producerJit, consumerNow - consumerJit, settled, string.Join(' ', history));
+                (producerJit, consumerJit) = (producerNow, consumerNow);
+                if (settled || options.FixedWarmup || round >= options.MaxWarmupRounds)
+                {
+                    break;
+                }
+            }
         }
 
-        await consumer.WaitForAsync(ControlChannel.Warm, timeout);
         var machineBefore = MachineCpu.Read();
         await producer.TellAsync(ControlChannel.Go);
         await producer.WaitForAsync(ControlChannel.Sent, timeout);
@@ -100,7 +126,13 @@ internal static class Orchestrator
 
         var producerData = ResultFile.Read<ProducerResult>(producerResult);
         var consumerData = ResultFile.Read<ConsumerResult>(consumerResult);
-        return new SideResult(producerData, consumerData, MachineCpu.OtherCores(machineBefore, machineAfter, producerData.CpuMs + consumerData.CpuMs));
+        return new SideResult(producerData, consumerData, MachineCpu.OtherCores(machineBefore, machineAfter, producerData.CpuMs + consumerData.CpuMs), warmup);
+    }
+
+    private static async Task<double> AskJitAsync(ChildProcess producer, TimeSpan timeout)
+    {
+        await producer.TellAsync(ControlChannel.Jit);
+        return await producer.WaitForValueAsync(ControlChannel.Jit, timeout);
     }
 
     private static void PrintHeader(BenchOptions options, string root)
@@ -118,7 +150,8 @@ internal static class Orchestrator
         Console.WriteLine("Caravan messaging benchmark: two processes, SQLite transport, outbox + inbox on");
         Console.WriteLine($"machine:   {CpuModel()}, {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}");
         Console.WriteLine($"runtime:   {RuntimeInformation.FrameworkDescription}, SQLite {sqliteVersion}");
-        Console.WriteLine(string.Create(Invariant, $"workload:  {options.Messages} measured + {options.Warmup} warm-up messages per side, {options.BodyBytes}-byte bodies, {options.Runs} run(s), {(options.Rate > 0 ? $"paced at {options.Rate} msg/s" : "full speed")}"));
+        Console.WriteLine(string.Create(Invariant, $"workload:  {options.Messages} measured messages per side, {options.BodyBytes}-byte bodies, {options.Runs} run(s), {(options.Rate > 0 ? $"paced at {options.Rate} msg/s" : "full speed")}"));
+        Console.WriteLine(string.Create(Invariant, $"warm-up:   {(options.Warmup == 0 ? "none" : options.FixedWarmup ? $"{options.Warmup} messages per side (fixed)" : $"rounds of {options.Warmup} messages per side until each process's JIT time in a round is <= {options.JitSettledPercent:0.##}% of its wall time, at most {options.MaxWarmupRounds} rounds")}"));
         Console.WriteLine(string.Create(Invariant, $"ceiling:   1 row per producer transaction; consumer deletes up to {options.CeilingBatch} rows per transaction; idle wait: {options.CeilingIdle}; write lock: {string.Join(" and ", options.CeilingLocks)}{(options.CeilingLocks.Count > 1 ? ", the best per run counts" : string.Empty)}"));
         Console.WriteLine($"caravan:   {options.CaravanSettings()}{(options.Profile ? ", PROFILED" : string.Empty)}");
         Console.WriteLine($"clock:     {BenchClock.Description}");
@@ -126,11 +159,24 @@ internal static class Orchestrator
         Console.WriteLine();
     }
 
-    private static void Print(int run, string side, SideResult result)
+    private static void Print(BenchOptions options, int run, string side, SideResult result)
     {
         Console.WriteLine(string.Create(
             Invariant,
             $"run {run}: {side,-25} {result.MessagesPerSecond,9:N0} msg/s   p50 {Ms(result.Consumer.Latency.P50Ns),8} ms   p99 {Ms(result.Consumer.Latency.P99Ns),8} ms"));
+        var warmup = result.Warmup;
+        if (warmup.Rounds > 0)
+        {
+            Console.WriteLine(string.Create(
+                Invariant,
+                $"run {run}: {side,-25} warm-up {warmup.Messages:N0} messages in {warmup.Rounds} round(s); JIT in the last round {warmup.ProducerJitMs:0} + {warmup.ConsumerJitMs:0} ms of {warmup.RoundMs:0} ms{(warmup.Settled ? " (settled)" : string.Empty)}; per round, JIT ms prod+cons/wall ms: {warmup.History}"));
+        }
+
+        if (warmup.Rounds > 0 && !warmup.Settled && !options.FixedWarmup)
+        {
+            Console.WriteLine(string.Create(Invariant, $"run {run}: WARNING: {side}'s JIT had not settled after {warmup.Rounds} warm-up rounds (--max-warmup-rounds); measured anyway"));
+        }
+
         if (result.Consumer.Duplicates > 0)
         {
             Console.WriteLine(string.Create(Invariant, $"run {run}: WARNING: {side}'s handler saw {result.Consumer.Duplicates} measured message(s) twice"));
@@ -141,8 +187,8 @@ internal static class Orchestrator
     {
         var table = new StringBuilder();
         table.AppendLine();
-        table.AppendLine("| run | side | msg/s | p50 ms | p99 ms | max ms | producer-only msg/s | send call p50 / p99 µs | CPU µs/msg prod + cons | JIT ms prod + cons | other load (cores) | Caravan / ceiling |");
-        table.AppendLine("|----:|------|------:|-------:|-------:|-------:|--------------------:|-----------------------:|-------------------------:|-------------------:|-------------------:|------------------:|");
+        table.AppendLine("| run | side | msg/s | p50 ms | p99 ms | max ms | producer-only msg/s | send call p50 / p99 µs | CPU µs/msg prod + cons | JIT ms prod + cons | warm-up msgs | last warm-up round JIT ms prod + cons | other load (cores) | Caravan / ceiling |");
+        table.AppendLine("|----:|------|------:|-------:|-------:|-------:|--------------------:|-----------------------:|-------------------------:|-------------------:|-------------:|--------------------------------------:|-------------------:|------------------:|");
         foreach (var run in runs)
         {
             var ratio = run.Ratio is { } r ? r.ToString("0.000", Invariant) : string.Empty;
@@ -178,6 +224,12 @@ internal static class Orchestrator
         if (runs.Count > 1)
         {
             Console.WriteLine(string.Create(Invariant, $"spread over {runs.Count} runs (min-max, max/min): {Spread("ceiling", ceilings)}{Spread("Caravan", caravans)}{(ratios.Count > 0 ? $"ratio {ratios.Min():0.000}-{ratios.Max():0.000}" : string.Empty)}"));
+        }
+
+        var unsettled = ceilings.Concat(caravans).Count(r => !r.Warmup.Settled);
+        if (unsettled > 0 && !options.FixedWarmup)
+        {
+            Console.WriteLine(string.Create(Invariant, $"WARNING: in {unsettled} of {ceilings.Count + caravans.Count} side runs the JIT had not settled when the warm-up rounds ran out (see 'last warm-up round JIT'): those rows include tiering."));
         }
 
         var busy = ceilings.Concat(caravans).Where(r => r.OtherCores is > 0.25).ToList();
@@ -239,11 +291,11 @@ internal static class Orchestrator
 
     private static string Row(int run, string side, SideResult result, string ratio) => string.Create(
         Invariant,
-        $"| {run} | {side} | {result.MessagesPerSecond:N0} | {Ms(result.Consumer.Latency.P50Ns)} | {Ms(result.Consumer.Latency.P99Ns)} | {Ms(result.Consumer.Latency.MaxNs)} | {result.ProducerOnlyPerSecond:N0} | {result.Producer.SendCall.P50Ns / 1000.0:0} / {result.Producer.SendCall.P99Ns / 1000.0:0} | {result.ProducerCpuPerMessage:0} + {result.ConsumerCpuPerMessage:0} | {result.Producer.JitMs:0} + {result.Consumer.JitMs:0} | {Cores(result.OtherCores)} | {ratio} |");
+        $"| {run} | {side} | {result.MessagesPerSecond:N0} | {Ms(result.Consumer.Latency.P50Ns)} | {Ms(result.Consumer.Latency.P99Ns)} | {Ms(result.Consumer.Latency.MaxNs)} | {result.ProducerOnlyPerSecond:N0} | {result.Producer.SendCall.P50Ns / 1000.0:0} / {result.Producer.SendCall.P99Ns / 1000.0:0} | {result.ProducerCpuPerMessage:0} + {result.ConsumerCpuPerMessage:0} | {result.Producer.JitMs:0} + {result.Consumer.JitMs:0} | {result.Warmup.Messages:N0} | {result.Warmup.ProducerJitMs:0} + {result.Warmup.ConsumerJitMs:0}{(result.Warmup.Settled ? string.Empty : " (not settled)")} | {Cores(result.OtherCores)} | {ratio} |");
 
     private static string MedianRow(string side, List<SideResult> results, string ratio) => string.Create(
         Invariant,
-        $"| median | {side} | {Median(results.Select(r => r.MessagesPerSecond)):N0} | {Ms((long)Median(results.Select(r => (double)r.Consumer.Latency.P50Ns)))} | {Ms((long)Median(results.Select(r => (double)r.Consumer.Latency.P99Ns)))} | {Ms((long)Median(results.Select(r => (double)r.Consumer.Latency.MaxNs)))} | {Median(results.Select(r => r.ProducerOnlyPerSecond)):N0} | {Median(results.Select(r => r.Producer.SendCall.P50Ns / 1000.0)):0} / {Median(results.Select(r => r.Producer.SendCall.P99Ns / 1000.0)):0} | {Median(results.Select(r => r.ProducerCpuPerMessage)):0} + {Median(results.Select(r => r.ConsumerCpuPerMessage)):0} | {Median(results.Select(r => r.Producer.JitMs)):0} + {Median(results.Select(r => r.Consumer.JitMs)):0} | {Cores(results.Any(r => r.OtherCores is null) ? null : Median(results.Select(r => r.OtherCores!.Value)))} | {ratio} |");
+        $"| median | {side} | {Median(results.Select(r => r.MessagesPerSecond)):N0} | {Ms((long)Median(results.Select(r => (double)r.Consumer.Latency.P50Ns)))} | {Ms((long)Median(results.Select(r => (double)r.Consumer.Latency.P99Ns)))} | {Ms((long)Median(results.Select(r => (double)r.Consumer.Latency.MaxNs)))} | {Median(results.Select(r => r.ProducerOnlyPerSecond)):N0} | {Median(results.Select(r => r.Producer.SendCall.P50Ns / 1000.0)):0} / {Median(results.Select(r => r.Producer.SendCall.P99Ns / 1000.0)):0} | {Median(results.Select(r => r.ProducerCpuPerMessage)):0} + {Median(results.Select(r => r.ConsumerCpuPerMessage)):0} | {Median(results.Select(r => r.Producer.JitMs)):0} + {Median(results.Select(r => r.Consumer.JitMs)):0} | {Median(results.Select(r => (double)r.Warmup.Messages)):N0} | {Median(results.Select(r => r.Warmup.ProducerJitMs)):0} + {Median(results.Select(r => r.Warmup.ConsumerJitMs)):0} | {Cores(results.Any(r => r.OtherCores is null) ? null : Median(results.Select(r => r.OtherCores!.Value)))} | {ratio} |");
 
     private static string Spread(string side, List<SideResult> results) => results.Count == 0
         ? string.Empty
@@ -295,7 +347,7 @@ internal static class Orchestrator
     }
 
     /// <summary>One side of one run; OtherCores is the CPU the rest of the machine used meanwhile, in cores.</summary>
-    private sealed record SideResult(ProducerResult Producer, ConsumerResult Consumer, double? OtherCores)
+    private sealed record SideResult(ProducerResult Producer, ConsumerResult Consumer, double? OtherCores, WarmupResult Warmup)
     {
         public double MessagesPerSecond => Consumer.Messages / ((Consumer.LastConsumedNs - Producer.FirstSendNs) / 1e9);
 
@@ -305,6 +357,9 @@ internal static class Orchestrator
 
         public double ConsumerCpuPerMessage => Consumer.CpuMs * 1000 / Consumer.Messages;
     }
+
+    /// <summary>How a side warmed up: messages and rounds used, and the last round's wall time and JIT time per process.</summary>
+    private sealed record WarmupResult(int Messages, int Rounds, double RoundMs, double ProducerJitMs, double ConsumerJitMs, bool Settled, string History);
 
     private sealed record RunResult(int Run, SideResult? Ceiling, SideResult? Caravan, string? CeilingLock)
     {
