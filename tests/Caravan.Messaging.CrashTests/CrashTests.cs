@@ -263,31 +263,19 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"seed {_seed}, after {_clock.Elapsed.TotalSeconds:F1} s, folder {_folder}");
-        await AppendAsync("handled (distinct)", HandledDistinctAsync);
-        await AppendAsync("handled (rows)", HandledTotalAsync);
-        await AppendAsync("counter", () => Sql.ScalarAsync(ConsumerDb, "SELECT n FROM counter"));
-        await AppendAsync("produced", () => Sql.ScalarAsync(ProducerDb, "SELECT COUNT(*) FROM produced"));
-        await AppendAsync("outbox", () => Sql.ScalarAsync(ProducerDb, "SELECT COUNT(*) FROM caravan_outbox"));
-        await AppendAsync("queue depth", QueueDepthAsync);
-        await AppendAsync("dead letters", DeadLettersAsync);
+        await text.AppendCountAsync("handled (distinct)", HandledDistinctAsync);
+        await text.AppendCountAsync("handled (rows)", HandledTotalAsync);
+        await text.AppendCountAsync("counter", () => Sql.ScalarAsync(ConsumerDb, "SELECT n FROM counter"));
+        await text.AppendCountAsync("produced", () => Sql.ScalarAsync(ProducerDb, "SELECT COUNT(*) FROM produced"));
+        await text.AppendCountAsync("outbox", () => Sql.ScalarAsync(ProducerDb, "SELECT COUNT(*) FROM caravan_outbox"));
+        await text.AppendCountAsync("queue depth", QueueDepthAsync);
+        await text.AppendCountAsync("dead letters", DeadLettersAsync);
         foreach (var process in _processes)
         {
             text.AppendLine(process.Describe());
         }
 
         return text.ToString();
-
-        async Task AppendAsync(string name, Func<Task<long>> read)
-        {
-            try
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"{name}: {await read()}");
-            }
-            catch (Exception ex)
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"{name}: unreadable ({ex.Message})");
-            }
-        }
     }
 
     private void Log(string message) => output.WriteLine($"[{_clock.Elapsed.TotalSeconds,6:F2} s] {message}");

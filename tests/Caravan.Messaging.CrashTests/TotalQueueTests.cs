@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
+using Caravan.Testing;
 using Xunit.Abstractions;
 
 namespace Caravan.Messaging.CrashTests;
@@ -14,6 +16,7 @@ namespace Caravan.Messaging.CrashTests;
 /// duplicated effect) and nothing took effect that was never sent (unexpected = 0); the redeliveries the inbox
 /// absorbed are reported.
 /// </summary>
+[SuppressMessage("Reliability", "CA1001", Justification = "Disposed in IAsyncLifetime.DisposeAsync, with the broker it reads.")]
 public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Messages = 20_000;
@@ -35,11 +38,14 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
     private readonly List<CrashProcess> _processes = [];
     private string _folder = string.Empty;
     private PrivateRabbitMq? _broker;
+    private QueueDepths? _queues;
     private PostgresDatabases? _postgres;
     private string _producerDb = string.Empty;
     private string _consumerDb = string.Empty;
 
     private PrivateRabbitMq Broker => _broker ?? throw new InvalidOperationException("Not initialised.");
+
+    private QueueDepths Queues => _queues ?? throw new InvalidOperationException("Not initialised.");
 
     private string Prefix => "tq" + _id;
 
@@ -55,7 +61,8 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
         _postgres = await PostgresDatabases.ConnectAsync();
         _producerDb = _postgres.NewDatabase($"caravan_tq_{_id}_producer");
         _consumerDb = _postgres.NewDatabase($"caravan_tq_{_id}_consumer");
-        _broker = await PrivateRabbitMq.StartAsync("tq" + _id, Path.Combine(_folder, "rabbitmq"));
+        _broker = await PrivateRabbitMq.StartAsync("tq" + _id, Path.Combine(_folder, "rabbitmq"), TimeSpan.FromMinutes(3));
+        _queues = new QueueDepths(_broker.ConnectionString);
         Log($"private RabbitMQ node tq{_id} on 127.0.0.1:{_broker.Port}");
     }
 
@@ -70,7 +77,7 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
         var cleanups = new List<Task>();
         if (_broker is not null)
         {
-            cleanups.Add(_broker.DisposeAsync().AsTask());
+            cleanups.Add(StopBrokerAsync(_broker, _queues));
         }
 
         if (_postgres is not null)
@@ -162,7 +169,7 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
         Log($"the producers are done; {await ProgressAsync()}");
 
         await Until.HoldsAsync(async () => await DistinctEffectsAsync() >= Messages, $"all {Messages} messages took effect", FlowTimeout, DiagnosticsAsync);
-        await Until.HoldsAsync(async () => await Broker.ReadyCountAsync(ServiceQueue) == 0, "the service queue is empty", FlowTimeout, DiagnosticsAsync);
+        await Until.HoldsAsync(async () => await Queues.ReadyCountAsync(ServiceQueue) == 0, "the service queue is empty", FlowTimeout, DiagnosticsAsync);
         Log("all messages took effect; stopping the consumers");
         var counts = await StopAndDrainAsync(consumers);
 
@@ -180,7 +187,7 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
         var duplicated = perMessage.Where(pair => pair.Value > 1).Select(pair => pair.Key).ToList();
         var inbox = await PostgresDatabases.ScalarAsync(_consumerDb, "SELECT count(*) FROM caravan_inbox");
         var pids = await PostgresDatabases.ScalarAsync(_consumerDb, "SELECT count(DISTINCT pid) FROM effects");
-        var deadLetters = await Broker.ReadyCountAsync(DeadLetterQueue);
+        var deadLetters = await Queues.ReadyCountAsync(DeadLetterQueue);
 
         Log($"summary: sent {sent.Count}, effects {effectRows.Count}, lost {lost.Count}, unexpected {unexpected.Count}, duplicated effects {duplicated.Count}; " +
             $"deliveries {counts.Delivered} (at least {Math.Max(0, counts.Delivered - sent.Count)} redeliveries), duplicates absorbed by the inbox {counts.Duplicates}; " +
@@ -212,13 +219,13 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         var deadline = Stopwatch.StartNew();
-        while (await Broker.ReadyCountAsync(ServiceQueue) is var left and > 0)
+        while (await Queues.ReadyCountAsync(ServiceQueue) is var left and > 0)
         {
             Assert.True(deadline.Elapsed < FlowTimeout, $"{left} messages stay in the service queue.\n{await DiagnosticsAsync()}");
             Log($"{left} messages left in the queue after the consumers stopped; draining them");
             var drain = StartConsumer();
             await drain.WaitForAsync("ready", StartTimeout);
-            await Until.HoldsAsync(async () => await Broker.ReadyCountAsync(ServiceQueue) == 0, "the service queue is empty", FlowTimeout, DiagnosticsAsync);
+            await Until.HoldsAsync(async () => await Queues.ReadyCountAsync(ServiceQueue) == 0, "the service queue is empty", FlowTimeout, DiagnosticsAsync);
             await drain.StopAsync(StartTimeout);
         }
 
@@ -270,12 +277,12 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"seed {_seed}, id {_id}, after {_clock.Elapsed.TotalSeconds:F1} s");
-        await AppendAsync("effects (rows)", EffectsAsync);
-        await AppendAsync("effects (distinct seqs)", DistinctEffectsAsync);
-        await AppendAsync("produced", () => CountOrZeroAsync(_producerDb, "SELECT count(*) FROM produced"));
-        await AppendAsync("outbox", () => CountOrZeroAsync(_producerDb, "SELECT count(*) FROM caravan_outbox"));
-        await AppendAsync("service queue (ready)", () => Broker.ReadyCountAsync(ServiceQueue));
-        await AppendAsync("dead letters", () => Broker.ReadyCountAsync(DeadLetterQueue));
+        await text.AppendCountAsync("effects (rows)", EffectsAsync);
+        await text.AppendCountAsync("effects (distinct seqs)", DistinctEffectsAsync);
+        await text.AppendCountAsync("produced", () => CountOrZeroAsync(_producerDb, "SELECT count(*) FROM produced"));
+        await text.AppendCountAsync("outbox", () => CountOrZeroAsync(_producerDb, "SELECT count(*) FROM caravan_outbox"));
+        await text.AppendCountAsync("service queue (ready)", () => Queues.ReadyCountAsync(ServiceQueue));
+        await text.AppendCountAsync("dead letters", () => Queues.ReadyCountAsync(DeadLetterQueue));
         foreach (var process in _processes)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"{process.Name}: {process.Counts}");
@@ -283,18 +290,16 @@ public sealed class TotalQueueTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         return text.ToString();
+    }
 
-        async Task AppendAsync(string name, Func<Task<long>> read)
+    private static async Task StopBrokerAsync(PrivateRabbitMq broker, QueueDepths? queues)
+    {
+        if (queues is not null)
         {
-            try
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"{name}: {await read()}");
-            }
-            catch (Exception ex)
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"{name}: unreadable ({ex.Message})");
-            }
+            await queues.DisposeAsync();
         }
+
+        await broker.DisposeAsync();
     }
 
     private void Log(string message) => output.WriteLine($"[{_clock.Elapsed.TotalSeconds,6:F2} s] {message}");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Caravan.Testing;
 using Npgsql;
 
 namespace Caravan.Messaging.CrashTests;
@@ -10,6 +11,8 @@ namespace Caravan.Messaging.CrashTests;
 /// </summary>
 public sealed class PostgresDatabases : IAsyncDisposable
 {
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(3);
+
     private readonly List<string> _databases = [];
     private bool _startedHere;
 
@@ -26,10 +29,10 @@ public sealed class PostgresDatabases : IAsyncDisposable
             return new PostgresDatabases(configured);
         }
 
-        var exported = await EngScript.RunAsync("postgres.sh", new Dictionary<string, string>(), "env");
+        var exported = await EngScripts.RunAsync("postgres.sh", null, ScriptTimeout, "env");
         var before = exported[(exported.IndexOf('"', StringComparison.Ordinal) + 1)..^1];
         var running = await IsReachableAsync(before);
-        var server = (await EngScript.RunAsync("postgres.sh", new Dictionary<string, string>(), "start")).Split('\n')[^1];
+        var server = EngScripts.LastLine(await EngScripts.RunAsync("postgres.sh", null, ScriptTimeout, "start"));
         return new PostgresDatabases(server) { _startedHere = !running };
     }
 
@@ -76,7 +79,7 @@ public sealed class PostgresDatabases : IAsyncDisposable
 
         if (_startedHere)
         {
-            await EngScript.RunAsync("postgres.sh", new Dictionary<string, string>(), "stop");
+            await EngScripts.RunAsync("postgres.sh", null, ScriptTimeout, "stop");
         }
     }
 

@@ -26,9 +26,9 @@ public sealed class PostgresServer : IAsyncLifetime
             return;
         }
 
-        var before = await PostgresScript.RunAsync(null, "env");
+        var before = await EngScripts.RunAsync("postgres.sh", "env");
         _startedHere = !await IsReachableAsync(ConnectionStringOf(before));
-        ConnectionString = (await PostgresScript.RunAsync(null, "start")).Split('\n')[^1];
+        ConnectionString = EngScripts.LastLine(await EngScripts.RunAsync("postgres.sh", "start"));
     }
 
     public async Task DisposeAsync()
@@ -36,7 +36,7 @@ public sealed class PostgresServer : IAsyncLifetime
         NpgsqlConnection.ClearAllPools();
         if (_startedHere)
         {
-            await PostgresScript.RunAsync(null, "stop");
+            await EngScripts.RunAsync("postgres.sh", "stop");
         }
     }
 

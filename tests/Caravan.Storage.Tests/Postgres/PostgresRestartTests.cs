@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using Caravan.Messaging.Postgres;
 using Npgsql;
 
@@ -15,22 +13,13 @@ namespace Caravan.Storage.Tests;
 public sealed class PostgresRestartTests : IAsyncLifetime, IDisposable
 {
     private readonly TestDirectory _folder = new();
-    private readonly Dictionary<string, string> _server;
+    private PrivatePostgres? _server;
     private PostgresServiceDatabase? _database;
-
-    public PostgresRestartTests()
-    {
-        _server = new Dictionary<string, string>
-        {
-            ["CARAVAN_POSTGRES_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["CARAVAN_POSTGRES_DIR"] = _folder.File("postgres"),
-        };
-    }
 
     public async Task InitializeAsync()
     {
-        var server = (await PostgresScript.RunAsync(_server, "start")).Split('\n')[^1];
-        _database = new PostgresServiceDatabase(new NpgsqlConnectionStringBuilder(server) { Database = "restarted" }.ConnectionString);
+        _server = await PrivatePostgres.StartAsync(_folder.File("postgres"));
+        _database = new PostgresServiceDatabase(new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = "restarted" }.ConnectionString);
         await _database.InitializeAsync();
     }
 
@@ -41,7 +30,10 @@ public sealed class PostgresRestartTests : IAsyncLifetime, IDisposable
             await _database.DisposeAsync();
         }
 
-        await PostgresScript.RunAsync(_server, "stop");
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
     }
 
     public void Dispose() => _folder.Dispose();
@@ -79,7 +71,7 @@ public sealed class PostgresRestartTests : IAsyncLifetime, IDisposable
         });
 
         await Eventually.HoldsAsync(() => committed.Count >= 100, "the writer committed rows before the restart");
-        await PostgresScript.RunAsync(_server, "restart-immediate");
+        await _server!.RestartImmediatelyAsync();
         var beforeRecovery = committed.Count;
         await Eventually.HoldsAsync(() => committed.Count >= beforeRecovery + 100, "the writer commits again after the restart", TimeSpan.FromSeconds(60));
         await stop.CancelAsync();
@@ -127,12 +119,5 @@ public sealed class PostgresRestartTests : IAsyncLifetime, IDisposable
             },
             ids => ids is not null,
             "the outbox can be read after the restart") ?? [];
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -3,7 +3,6 @@ using Caravan.ServiceDefaults.Data;
 using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
 using Caravan.ServiceDefaults.Versioning;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -12,6 +11,9 @@ namespace Caravan.Notifications.Api;
 /// <summary>The read-only notifications API; notifications come only from order events. Lists are newest first.</summary>
 internal static class NotificationsEndpoints
 {
+    private static readonly ReadModelTable<NotificationRecord> Notifications =
+        new("notifications", NotificationRecord.Columns, "created_at DESC, id DESC", "id");
+
     public static void Map(IEndpointRouteBuilder routes)
     {
         var notifications = routes.MapApiResource("notifications").WithTags("Notifications");
@@ -43,20 +45,14 @@ internal static class NotificationsEndpoints
         filter.Add("order_id", order?.ToString());
         filter.Add("user_id", user?.ToString());
         filter.Add("kind", type?.ToString());
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return PageResults.Ok(await filter.ReadPageAsync<NotificationRecord, NotificationResponse>(
-            connection, NotificationRecord.Columns, "notifications", "created_at DESC, id DESC", request, NotificationResponse.From, cancellationToken));
+        return PageResults.Ok(await Notifications.ReadPageAsync(database, filter, request, NotificationResponse.From, cancellationToken));
     }
 
     /// <summary><c>GET /api/v1/notifications/{id}</c>: 404 when unknown.</summary>
     private static async Task<Results<Ok<NotificationResponse>, ProblemHttpResult>> GetAsync(
         Guid id, IServiceDatabase database, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<NotificationRecord>(new CommandDefinition(
-            $"SELECT {NotificationRecord.Columns} FROM notifications WHERE id = @id",
-            new { id = id.ToString() },
-            cancellationToken: cancellationToken));
+        var row = await Notifications.FindAsync(database, id, cancellationToken);
         return row is null ? Problems.NotFound("Notification", id) : TypedResults.Ok(NotificationResponse.From(row));
     }
 }

@@ -16,6 +16,11 @@ namespace Caravan.Payments.Api;
 /// </summary>
 internal static class PaymentsEndpoints
 {
+    private static readonly ReadModelTable<ChargeRecord> Charges =
+        new("charges", ChargeRecord.Columns, "created_at DESC, idempotency_key DESC", "payment_id");
+
+    private static readonly ReadModelTable<LedgerRecord> Ledger = new("payment_ledger", LedgerRecord.Columns, "at DESC, entry_id DESC", "entry_id");
+
     public static void Map(IEndpointRouteBuilder routes)
     {
         var payments = routes.MapApiResource("payments").WithTags("Payments");
@@ -46,20 +51,14 @@ internal static class PaymentsEndpoints
         var filter = new SqlFilter();
         filter.Add("order_id", order?.ToString());
         filter.Add("status", state?.ToString());
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return PageResults.Ok(await filter.ReadPageAsync<ChargeRecord, PaymentResponse>(
-            connection, ChargeRecord.Columns, "charges", "created_at DESC, idempotency_key DESC", request, PaymentResponse.From, cancellationToken));
+        return PageResults.Ok(await Charges.ReadPageAsync(database, filter, request, PaymentResponse.From, cancellationToken));
     }
 
     /// <summary><c>GET /api/v1/payments/{paymentId}</c>: one charge or decline, 404 when unknown.</summary>
     private static async Task<Results<Ok<PaymentResponse>, ProblemHttpResult>> GetPaymentAsync(
         Guid paymentId, IServiceDatabase database, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<ChargeRecord>(new CommandDefinition(
-            $"SELECT {ChargeRecord.Columns} FROM charges WHERE payment_id = @paymentId",
-            new { paymentId = paymentId.ToString() },
-            cancellationToken: cancellationToken));
+        var row = await Charges.FindAsync(database, paymentId, cancellationToken);
         return row is null ? Problems.NotFound("Payment", paymentId) : TypedResults.Ok(PaymentResponse.From(row));
     }
 
@@ -81,9 +80,7 @@ internal static class PaymentsEndpoints
 
         var filter = new SqlFilter();
         filter.Add("order_id", order?.ToString());
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return PageResults.Ok(await filter.ReadPageAsync<LedgerRecord, LedgerEntryResponse>(
-            connection, LedgerRecord.Columns, "payment_ledger", "at DESC, entry_id DESC", request, LedgerEntryResponse.From, cancellationToken));
+        return PageResults.Ok(await Ledger.ReadPageAsync(database, filter, request, LedgerEntryResponse.From, cancellationToken));
     }
 
     /// <summary><c>GET /api/v1/payments/summary</c>: totals computed from the ledger alone, so they show whether money was conserved.</summary>

@@ -4,7 +4,6 @@ using Caravan.ServiceDefaults.Paging;
 using Caravan.ServiceDefaults.Problems;
 using Caravan.Shipping.Shipments;
 using Caravan.ServiceDefaults.Versioning;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -17,6 +16,9 @@ namespace Caravan.Shipping.Api;
 /// </summary>
 internal static class ShipmentsEndpoints
 {
+    private static readonly ReadModelTable<ShipmentRecord> Shipments =
+        new("shipments", ShipmentRecord.Columns, "created_at DESC, order_id DESC", "shipment_id");
+
     public static void Map(IEndpointRouteBuilder routes)
     {
         var shipments = routes.MapApiResource("shipments").WithTags("Shipments");
@@ -45,20 +47,14 @@ internal static class ShipmentsEndpoints
         var filter = new SqlFilter();
         filter.Add("order_id", order?.ToString());
         filter.Add("status", state?.ToString());
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return PageResults.Ok(await filter.ReadPageAsync<ShipmentRecord, ShipmentResponse>(
-            connection, ShipmentRecord.Columns, "shipments", "created_at DESC, order_id DESC", request, ShipmentResponse.From, cancellationToken));
+        return PageResults.Ok(await Shipments.ReadPageAsync(database, filter, request, ShipmentResponse.From, cancellationToken));
     }
 
     /// <summary><c>GET /api/v1/shipments/{shipmentId}</c>: 404 when no shipment has that id.</summary>
     private static async Task<Results<Ok<ShipmentResponse>, ProblemHttpResult>> GetAsync(
         Guid shipmentId, IServiceDatabase database, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<ShipmentRecord>(new CommandDefinition(
-            $"SELECT {ShipmentRecord.Columns} FROM shipments WHERE shipment_id = @shipmentId",
-            new { shipmentId = shipmentId.ToString() },
-            cancellationToken: cancellationToken));
+        var row = await Shipments.FindAsync(database, shipmentId, cancellationToken);
         return row is null ? Problems.NotFound("Shipment", shipmentId) : TypedResults.Ok(ShipmentResponse.From(row));
     }
 }

@@ -32,10 +32,10 @@ public sealed class PostgresStorage : ServiceStorage, IAsyncLifetime
             return;
         }
 
-        var export = await EngScript.RunAsync("postgres.sh", "env") ?? string.Empty;
+        var export = EngScripts.LastLine(await EngScripts.RunAsync("postgres.sh", "env"));
         var scriptServer = export[(export.IndexOf('"', StringComparison.Ordinal) + 1)..^1];
         _startedHere = !await IsReachableAsync(scriptServer);
-        ConnectionString = await EngScript.RunAsync("postgres.sh", "start") ?? scriptServer;
+        ConnectionString = EngScripts.LastLine(await EngScripts.RunAsync("postgres.sh", "start"));
     }
 
     public override void Configure(IConfiguration configuration, string dataDirectory)
@@ -84,7 +84,7 @@ public sealed class PostgresStorage : ServiceStorage, IAsyncLifetime
         await DropDatabasesAsync(_run);
         if (_startedHere)
         {
-            await EngScript.RunAsync("postgres.sh", "stop");
+            await EngScripts.RunAsync("postgres.sh", "stop");
         }
     }
 

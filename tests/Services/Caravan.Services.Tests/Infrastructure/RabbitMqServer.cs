@@ -1,40 +1,20 @@
 namespace Caravan.Services.Tests;
 
-/// <summary>
-/// The RabbitMQ broker for services in distributed mode: the one CARAVAN_RABBITMQ names (eng/test.sh starts
-/// it), else the one eng/rabbitmq.sh runs, started here when it is not running (and stopped again at the end).
-/// </summary>
+/// <summary>The RabbitMQ broker for services in distributed mode: the shared one (<see cref="SharedRabbitMq"/>).</summary>
 public sealed class RabbitMqServer : IAsyncLifetime
 {
-    private bool _startedHere;
+    private SharedRabbitMq? _broker;
 
     /// <summary>The broker's AMQP URI.</summary>
-    public string ConnectionString { get; private set; } = string.Empty;
+    public string ConnectionString => _broker?.ConnectionString ?? string.Empty;
 
-    public async Task InitializeAsync()
-    {
-        var configured = Environment.GetEnvironmentVariable("CARAVAN_RABBITMQ");
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            ConnectionString = configured;
-            return;
-        }
-
-        if (await EngScript.RunAsync("rabbitmq.sh", "status", mayFail: true) is { } running)
-        {
-            ConnectionString = running;
-            return;
-        }
-
-        ConnectionString = (await EngScript.RunAsync("rabbitmq.sh", "start"))!;
-        _startedHere = true;
-    }
+    public async Task InitializeAsync() => _broker = await SharedRabbitMq.ConnectAsync();
 
     public async Task DisposeAsync()
     {
-        if (_startedHere)
+        if (_broker is not null)
         {
-            await EngScript.RunAsync("rabbitmq.sh", "stop");
+            await _broker.DisposeAsync();
         }
     }
 }
