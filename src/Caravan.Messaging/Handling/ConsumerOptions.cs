@@ -10,8 +10,9 @@ public sealed class ConsumerOptions
     public int Prefetch { get; set; } = 64;
 
     /// <summary>
-    /// Ready messages one handler task takes at once and handles in one database transaction, each in a
-    /// savepoint of its own (a failing one is rolled back alone). 1 gives every message its own transaction.
+    /// Ready messages one handler task takes at once and handles in one database transaction (a failing one
+    /// is rolled back alone: the batch is then handled again with a savepoint per message). 1 gives every
+    /// message its own transaction.
     /// </summary>
     public int MaxBatchSize { get; set; } = 32;
 
