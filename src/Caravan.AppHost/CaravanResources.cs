@@ -32,12 +32,8 @@ internal static class CaravanResources
         var service = builder.AddProject<TProject>(name)
             .WithEnvironment("Caravan__DataDirectory", settings.DataDirectory)
             .WithHttpHealthCheck(ReadinessPath)
-            .WithRestartOnCrash();
-        if (settings.DynamicPorts)
-        {
-            service.WithEndpoint("http", endpoint => endpoint.Port = null);
-        }
-
+            .WithRestartOnCrash()
+            .WithEndpoint("http", endpoint => ListenDirectly(endpoint, settings.DynamicPorts ? LoopbackPorts.Next() : endpoint.Port));
         return service
             .WithConfigurationSection(builder.Configuration, $"Caravan:{section}")
             .WithConfigurationSection(builder.Configuration, "Caravan:Messaging")
@@ -56,11 +52,11 @@ internal static class CaravanResources
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(settings);
-        service.WithHttpEndpoint(port: settings.DynamicPorts ? null : port, name: GrpcEndpointName)
+        service.WithHttpEndpoint(port: settings.DynamicPorts ? LoopbackPorts.Next() : port, name: GrpcEndpointName)
             .WithEndpoint(GrpcEndpointName, endpoint =>
             {
                 endpoint.Transport = "http2";
-                endpoint.TargetHost = "127.0.0.1";
+                ListenDirectly(endpoint, endpoint.Port);
             });
         return service.WithEnvironment(context =>
         {
@@ -72,6 +68,40 @@ internal static class CaravanResources
                     $"http://{endpoint.EndpointAnnotation.TargetHost}:{endpoint.Property(EndpointProperty.TargetPort)}");
             }
         });
+    }
+
+    /// <summary>
+    /// The service process itself listens on the endpoint's public port (127.0.0.1:<paramref name="port"/>),
+    /// with no Aspire proxy in between: a process restarted after a crash binds the same port again, so
+    /// callers find it where they found the old one. (Through the proxy, a restarted process was seen to get
+    /// no requests at all: the proxy accepted connections and never passed them on.) The port comes from the
+    /// launch profile, or from <see cref="LoopbackPorts"/> with <see cref="CaravanSettings.DynamicPorts"/>.
+    /// A service run as several instances needs the proxy back (<see cref="ThroughProxy"/>).
+    /// </summary>
+    private static void ListenDirectly(EndpointAnnotation endpoint, int? port)
+    {
+        var fixedPort = port ?? throw new InvalidOperationException($"Endpoint '{endpoint.Name}' has no port: give the launch profile an applicationUrl, or set {CaravanSettings.DynamicPortsKey}=true.");
+        endpoint.IsProxied = false;
+        endpoint.Port = fixedPort;
+        endpoint.TargetPort = fixedPort;
+        endpoint.TargetHost = "127.0.0.1";
+    }
+
+    /// <summary>
+    /// Puts Aspire's proxy back in front of every endpoint of a service that runs as several instances
+    /// (replicas): the proxy keeps the public port and spreads connections over the instances, each of
+    /// which listens on a port of its own that the app host picks.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> ThroughProxy(this IResourceBuilder<ProjectResource> service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        foreach (var endpoint in service.Resource.Annotations.OfType<EndpointAnnotation>())
+        {
+            endpoint.IsProxied = true;
+            endpoint.TargetPort = null;
+        }
+
+        return service;
     }
 
     /// <summary>Passes every value under <paramref name="section"/> to the resource as an environment

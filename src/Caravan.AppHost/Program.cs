@@ -21,11 +21,13 @@
 //   their CARAVAN_POSTGRES_* / CARAVAN_RABBITMQ_* settings from its configuration. See Distributed/.
 // - Caravan:Gateway:* (e.g. Caravan:Gateway:RateLimiting:Anonymous:TokensPerSecond, Caravan:Gateway:Limits:
 //   MaxRequestBodySize, Caravan:Gateway:Timeouts:Default): passed to the gateway as Caravan__Gateway__*.
-// - Caravan:DynamicPorts (default false). Each service keeps the port of its launch profile (users 5101,
-//   orders 5102, inventory 5103, payments 5104, shipping 5105, notifications 5106) on Aspire's proxy, which
-//   keeps the port while the process behind it restarts. With Caravan:DynamicPorts=true the OS picks those
-//   ports instead, so a second app host (the tests) can run beside a developer's; only the gateway's port
-//   is then fixed, and the tests choose a free one. (Aspire's test host also randomizes proxied ports.)
+// - Caravan:DynamicPorts (default false). Each service listens itself, with no proxy in between, on the
+//   port of its launch profile (users 5101, orders 5102, inventory 5103, payments 5104, shipping 5105,
+//   notifications 5106), and binds it again when it is restarted after a crash. With
+//   Caravan:DynamicPorts=true the app host picks free ports below the kernel's ephemeral range instead, so
+//   a second app host (the tests) can run beside a developer's; only the gateway's port is then fixed, and
+//   the tests choose a free one. A service run as several instances (distributed mode's Inventory and
+//   Payments) keeps that port on Aspire's proxy, which spreads calls over the instances.
 //   Inventory has a second, HTTP/2-only endpoint `grpc` for its gRPC API (5113; see
 //   CaravanResources.WithGrpcEndpoint); Orders calls it as `http://_grpc.inventory`.
 // - Caravan:Restarts:InitialDelay / MaxDelay / StableAfter: the crash-restart backoff (1 s doubling up

@@ -80,6 +80,19 @@ public sealed class OneCommandRunTests(OneCommandRunFixture fixture) : IClassFix
     }
 
     [Fact]
+    public void Services_ListenThemselvesOnTheAddressesCallersAreGiven()
+    {
+        // No proxy in between: a service restarted after a crash binds the same port, where callers look.
+        foreach (var service in CaravanAppHost.Services)
+        {
+            var address = new Uri(Environment(CaravanAppHost.Gateway, $"services__{service}__http__0")!);
+            var pid = Host.ServicePid(service) ?? throw new InvalidOperationException($"{service} has no running process.");
+
+            Assert.Contains(address.Port, ServiceProcesses.ListeningPorts(pid));
+        }
+    }
+
+    [Fact]
     public async Task KilledService_IsRestartedByTheAppHost()
     {
         var killed = await Host.KillServiceAsync("payments", s_restartTimeout);

@@ -43,6 +43,6 @@ internal static class DistributedModeExtensions
     public static IResourceBuilder<ProjectResource> AsCompetingConsumers(this IResourceBuilder<ProjectResource> service)
     {
         ArgumentNullException.ThrowIfNull(service);
-        return service.WithReplicas(CompetingInstances);
+        return service.ThroughProxy().WithReplicas(CompetingInstances);
     }
 }

@@ -175,16 +175,77 @@ public sealed class CaravanAppHost : IAsyncDisposable
         return pid;
     }
 
-    /// <summary>Waits until the resource answers <c>/health/ready</c> with 200 on its own endpoint.</summary>
+    /// <summary>Waits until the resource answers <c>/health/ready</c> with 200 on its own endpoint. On a timeout
+    /// the exception says what the process was doing (<see cref="DiagnoseAsync"/>).</summary>
     public async Task WaitForReadyAsync(string resourceName, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         using var client = App.CreateHttpClient(resourceName, "http");
         client.Timeout = TimeSpan.FromSeconds(5);
-        await Eventually.HoldsAsync($"{resourceName} /health/ready to answer 200", timeout, async token =>
+        try
         {
-            using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative), token);
-            return response.IsSuccessStatusCode;
-        }, cancellationToken);
+            await Eventually.HoldsAsync($"{resourceName} /health/ready to answer 200", timeout, async token =>
+            {
+                using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative), token);
+                return response.IsSuccessStatusCode;
+            }, cancellationToken);
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException(exception.Message + Environment.NewLine + await DiagnoseAsync(resourceName, cancellationToken), exception.InnerException);
+        }
+    }
+
+    /// <summary>
+    /// What a failure about one resource should show: Aspire's view of each instance (state, exit code,
+    /// addresses), the service process's own view (the addresses it was told to listen on, the ports it does
+    /// listen on, every loopback socket on those ports, and what its <c>/health/ready</c> answers when asked
+    /// directly, past Aspire's proxy), and the last lines of its console.
+    /// </summary>
+    public async Task<string> DiagnoseAsync(string resourceName, CancellationToken cancellationToken = default)
+    {
+        var report = new System.Text.StringBuilder();
+        foreach (var instance in InstancesOf(resourceName) is { Count: > 0 } ids ? ids : [resourceName])
+        {
+            var snapshot = Current(instance).Snapshot;
+            report.AppendLine(System.Globalization.CultureInfo.InvariantCulture,
+                $"{instance}: state {snapshot.State?.Text ?? "?"}, exit code {snapshot.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, health {snapshot.HealthStatus?.ToString() ?? "?"}, launcher pid {ServiceProcesses.LauncherPid(snapshot)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, urls [{string.Join(", ", snapshot.Urls.Select(url => url.Url))}]");
+            if (ServicePid(instance) is { } pid)
+            {
+                report.AppendLine(await ServiceProcesses.DescribeAsync(pid, cancellationToken));
+            }
+
+            var logs = App.Services.GetRequiredService<ResourceLoggerService>();
+            var tail = new Queue<string>();
+            using var logDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            logDeadline.CancelAfter(TimeSpan.FromSeconds(5));
+            try
+            {
+                await foreach (var batch in logs.GetAllAsync(instance).WithCancellation(logDeadline.Token))
+                {
+                    foreach (var line in batch)
+                    {
+                        tail.Enqueue(line.Content);
+                        if (tail.Count > 40)
+                        {
+                            tail.Dequeue();
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (logDeadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                tail.Enqueue("(console log incomplete: reading it took over 5 s)");
+            }
+
+            report.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"{instance} console, last {tail.Count} lines:");
+            foreach (var line in tail)
+            {
+                report.Append("  ").AppendLine(line);
+            }
+        }
+
+        report.AppendLine("Supervisor: " + string.Join(" | ", Log.Lines.TakeLast(20)));
+        return report.ToString();
     }
 
     /// <summary>Every instance's state and health, e.g. <c>payments-ab12cd34=Running/Healthy</c>, for a failure message.</summary>

@@ -1,72 +1,14 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-
 namespace Caravan.AppHost.Tests.Infrastructure;
 
 /// <summary>
-/// Loopback TCP ports that nobody listens on right now, chosen below the kernel's ephemeral range.
+/// Loopback TCP ports that nobody listens on right now, below the kernel's ephemeral range: the app host's
+/// own choice (<see cref="LoopbackPorts"/>), which explains why a port for a process that may be killed and
+/// restarted must come from there.
 /// </summary>
-/// <remarks>
-/// A port a test hands to a process that the test later kills and the app host restarts (the gateway) must
-/// still be free when the new process binds it. A port from the ephemeral range is not: while the old
-/// process is dead, any outgoing connection on the machine may get that port as its local port, and a
-/// listener cannot bind a port a connected socket holds (EADDRINUSE) for as long as that connection lives.
-/// Below the range the kernel never hands ports out by itself, so only another listener can take one.
-/// </remarks>
 public static class FreePort
 {
-    private const int Lowest = 20000;
-
-    public static int Next() => NextBlock(1);
+    public static int Next() => LoopbackPorts.Next();
 
     /// <summary>The first of <paramref name="size"/> consecutive free ports (a server that also listens on port + 1, + 2, …).</summary>
-    public static int NextBlock(int size)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        var ceiling = EphemeralRangeStart() - size;
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var port = Random.Shared.Next(Lowest, ceiling);
-            if (Enumerable.Range(port, size).All(IsFree))
-            {
-                return port;
-            }
-        }
-
-        throw new InvalidOperationException($"No {size} free loopback ports in a row found between {Lowest} and {ceiling}.");
-    }
-
-    private static bool IsFree(int port)
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, port);
-        try
-        {
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
-
-    /// <summary>The first port of <c>net.ipv4.ip_local_port_range</c> (32768 when it cannot be read).</summary>
-    private static int EphemeralRangeStart()
-    {
-        try
-        {
-            var first = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries)[0];
-            var start = int.Parse(first, CultureInfo.InvariantCulture);
-            return start > Lowest + 1000 ? start : 32768;
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return 32768;
-        }
-    }
+    public static int NextBlock(int size) => LoopbackPorts.NextBlock(size);
 }

@@ -73,6 +73,120 @@ public static class ServiceProcesses
 
     public static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
 
+    /// <summary>
+    /// A service process as it sees itself, for a failure message: the addresses it was told to listen on
+    /// (its <c>ASPNETCORE_URLS</c> and <c>Kestrel__Endpoints__*__Url</c>), the loopback ports it listens on,
+    /// every TCP socket on the machine that uses one of the told ports (a listener of another process, or an
+    /// outgoing connection that took the port as its local port, would keep the service from binding it),
+    /// and what <c>/health/ready</c> answers on each told address when asked directly.
+    /// </summary>
+    public static async Task<string> DescribeAsync(int pid, CancellationToken cancellationToken = default)
+    {
+        var report = new System.Text.StringBuilder();
+        var told = ToldAddresses(pid);
+        report.AppendLine(CultureInfo.InvariantCulture, $"process {pid}: told to listen on [{string.Join(", ", told)}], listens on ports [{string.Join(", ", ListeningPorts(pid))}]");
+        foreach (var address in told)
+        {
+            if (!Uri.TryCreate(address.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+            {
+                continue;
+            }
+
+            report.AppendLine(CultureInfo.InvariantCulture, $"  sockets on port {uri.Port}: [{string.Join("; ", SocketsOnPort(uri.Port))}]");
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            try
+            {
+                using var response = await client.GetAsync(new Uri(uri, "/health/ready"), cancellationToken);
+                report.AppendLine(CultureInfo.InvariantCulture, $"  GET {uri}health/ready directly: {(int)response.StatusCode}");
+            }
+            catch (Exception exception) when (exception is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                report.AppendLine(CultureInfo.InvariantCulture, $"  GET {uri}health/ready directly: {exception.GetType().Name}: {exception.Message}");
+            }
+        }
+
+        return report.ToString().TrimEnd();
+    }
+
+    private static List<string> ToldAddresses(int pid)
+    {
+        try
+        {
+            return [.. File.ReadAllText($"/proc/{pid}/environ").Split('\0')
+                .Where(variable => variable.StartsWith("ASPNETCORE_URLS=", StringComparison.Ordinal)
+                                   || (variable.StartsWith("Kestrel__Endpoints__", StringComparison.Ordinal) && variable.Contains("__Url=", StringComparison.Ordinal)))
+                .SelectMany(variable => variable[(variable.IndexOf('=', StringComparison.Ordinal) + 1)..].Split(';', StringSplitOptions.RemoveEmptyEntries))];
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The TCP ports <paramref name="pid"/> listens on (from its sockets' inodes in <c>/proc</c>).</summary>
+    public static List<int> ListeningPorts(int pid)
+    {
+        var inodes = SocketInodes(pid);
+        return [.. TcpSockets().Where(socket => socket.State == "0A" && inodes.Contains(socket.Inode)).Select(socket => socket.LocalPort).Distinct().Order()];
+    }
+
+    private static IEnumerable<string> SocketsOnPort(int port) =>
+        TcpSockets().Where(socket => socket.LocalPort == port || socket.RemotePort == port)
+            .Select(socket => $"{socket.LocalPort}->{socket.RemotePort} state {socket.State} inode {socket.Inode}");
+
+    private static HashSet<string> SocketInodes(int pid)
+    {
+        var inodes = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+            {
+                var target = new FileInfo(fd).LinkTarget;
+                if (target is not null && target.StartsWith("socket:[", StringComparison.Ordinal))
+                {
+                    inodes.Add(target["socket:[".Length..^1]);
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The process ended while we looked.
+        }
+
+        return inodes;
+    }
+
+    /// <summary>Every IPv4 and IPv6 TCP socket of the machine, from <c>/proc/net/tcp{,6}</c> (ports in hex, state <c>0A</c> = listening).</summary>
+    private static List<(int LocalPort, int RemotePort, string State, string Inode)> TcpSockets()
+    {
+        var sockets = new List<(int, int, string, string)>();
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            string[] lines;
+            try
+            {
+                lines = File.ReadAllLines(table);
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            foreach (var line in lines.Skip(1))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length > 9)
+                {
+                    sockets.Add((HexPort(fields[1]), HexPort(fields[2]), fields[3], fields[9]));
+                }
+            }
+        }
+
+        return sockets;
+    }
+
+    private static int HexPort(string address) => int.Parse(address[(address.LastIndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
     private static bool IsProgram(int pid, string programName)
     {
         string[] arguments;
