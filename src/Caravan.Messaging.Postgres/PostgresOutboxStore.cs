@@ -80,7 +80,7 @@ public sealed class PostgresOutboxStore(PostgresServiceDatabase database, string
     public async Task<IReadOnlyList<OutboxEntry>> ClaimAsync(
         int maxMessages, DateTimeOffset now, DateTimeOffset? dueBy, TimeSpan claimDuration, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForRelayAsync(cancellationToken);
 
         // One statement, so one implicit transaction: the rows are locked while chosen and stamped, and
         // a concurrent claim that meets a row just stamped re-checks it and finds it held.
@@ -135,7 +135,7 @@ public sealed class PostgresOutboxStore(PostgresServiceDatabase database, string
             return;
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForRelayAsync(cancellationToken);
         await using var command = new NpgsqlCommand("DELETE FROM caravan_outbox WHERE id = ANY(@ids)", connection);
         command.Parameters.AddWithValue("ids", entries.Select(static entry => entry.Id).ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken);

@@ -20,6 +20,13 @@ namespace Caravan.Messaging.Postgres;
 /// every Caravan transaction ends with a commit or a rollback, and state a session sets outside a transaction
 /// (<c>SET</c> without <c>LOCAL</c>, temporary tables, session advisory locks) stays with the pooled connection.
 /// </para>
+/// <para>
+/// The outbox relay's claims and deletes run on connections of a pool of their own whose commits do not wait
+/// for the write-ahead log to reach the disk (<c>synchronous_commit = off</c>): a crash of the server may
+/// undo the last of them, and that only makes rows claimable or present again, so they are sent again and the
+/// consumers' inboxes absorb the copies. Everything else (business transactions with their outbox rows, the
+/// inbox) commits synchronously.
+/// </para>
 /// </summary>
 public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable, IDisposable
 {
@@ -29,7 +36,11 @@ public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable
     // Statements a connection prepares by itself once it has run them a few times (Npgsql's auto-prepare).
     private const int DefaultMaxAutoPrepare = 64;
 
+    // Commits of the relay's claims and deletes do not wait for the WAL flush (see the type's summary).
+    private const string AsynchronousCommit = "-c synchronous_commit=off";
+
     private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource _relayDataSource;
 
     public PostgresServiceDatabase(string connectionString)
     {
@@ -54,6 +65,9 @@ public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable
         DatabaseName = builder.Database;
         ConnectionString = builder.ConnectionString;
         _dataSource = NpgsqlDataSource.Create(builder);
+        var relay = new NpgsqlConnectionStringBuilder(builder.ConnectionString);
+        relay.Options = string.IsNullOrWhiteSpace(relay.Options) ? AsynchronousCommit : relay.Options + " " + AsynchronousCommit;
+        _relayDataSource = NpgsqlDataSource.Create(relay);
     }
 
     /// <summary>The service's database.</summary>
@@ -86,12 +100,24 @@ public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _relayDataSource.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
 
-    public void Dispose() => _dataSource.Dispose();
+    public void Dispose()
+    {
+        _relayDataSource.Dispose();
+        _dataSource.Dispose();
+    }
 
     internal Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
         _dataSource.OpenConnectionAsync(cancellationToken).AsTask();
+
+    /// <summary>A connection for the relay's claims and deletes only: its commits do not wait for the WAL flush.</summary>
+    internal Task<NpgsqlConnection> OpenForRelayAsync(CancellationToken cancellationToken) =>
+        _relayDataSource.OpenConnectionAsync(cancellationToken).AsTask();
 
     private async Task CreateDatabaseWhenMissingAsync(CancellationToken cancellationToken)
     {
