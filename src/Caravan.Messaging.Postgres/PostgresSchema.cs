@@ -41,10 +41,6 @@ internal static class PostgresSchema
         );
         CREATE INDEX IF NOT EXISTS ix_caravan_inbox_handled_at ON caravan_inbox (handled_at);
         """,
-
-        // Version 2: outbox pages are filled to half on insert, so that a claim's update (the lease columns, which
-        // no index covers) fits on the row's page and is a heap-only update: no new index entry, a short WAL record.
-        "ALTER TABLE caravan_outbox SET (fillfactor = 50);",
     ];
 
     /// <summary>The version this build brings the tables to.</summary>
