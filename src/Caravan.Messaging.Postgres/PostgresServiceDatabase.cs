@@ -25,7 +25,10 @@ namespace Caravan.Messaging.Postgres;
 /// for the write-ahead log to reach the disk (<c>synchronous_commit = off</c>): a crash of the server may
 /// undo the last of them, and that only makes rows claimable or present again, so they are sent again and the
 /// consumers' inboxes absorb the copies. Everything else (business transactions with their outbox rows, the
-/// inbox) commits synchronously.
+/// inbox) commits synchronously. Those sessions also plan without sequential scans (<c>enable_seqscan = off</c>):
+/// the outbox is a queue whose statistics say "a few pages" while its heap holds thousands of dead rows between
+/// two vacuums, and a plan from those statistics reads the whole heap on every claim and delete instead of
+/// the few rows it wants through the primary key.
 /// </para>
 /// </summary>
 public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable, IDisposable
@@ -36,8 +39,9 @@ public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable
     // Statements a connection prepares by itself once it has run them a few times (Npgsql's auto-prepare).
     private const int DefaultMaxAutoPrepare = 64;
 
-    // Commits of the relay's claims and deletes do not wait for the WAL flush (see the type's summary).
-    private const string AsynchronousCommit = "-c synchronous_commit=off";
+    // The relay's sessions: commits that do not wait for the WAL flush, and plans that reach outbox rows by id
+    // (see the type's summary).
+    private const string RelaySessionOptions = "-c synchronous_commit=off -c enable_seqscan=off";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlDataSource _relayDataSource;
@@ -66,7 +70,7 @@ public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable
         ConnectionString = builder.ConnectionString;
         _dataSource = NpgsqlDataSource.Create(builder);
         var relay = new NpgsqlConnectionStringBuilder(builder.ConnectionString);
-        relay.Options = string.IsNullOrWhiteSpace(relay.Options) ? AsynchronousCommit : relay.Options + " " + AsynchronousCommit;
+        relay.Options = string.IsNullOrWhiteSpace(relay.Options) ? RelaySessionOptions : relay.Options + " " + RelaySessionOptions;
         _relayDataSource = NpgsqlDataSource.Create(relay);
     }
 
@@ -115,7 +119,7 @@ public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable
     internal Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
         _dataSource.OpenConnectionAsync(cancellationToken).AsTask();
 
-    /// <summary>A connection for the relay's claims and deletes only: its commits do not wait for the WAL flush.</summary>
+    /// <summary>A connection for the relay's claims and deletes only: its commits do not wait for the WAL flush, its plans use indexes.</summary>
     internal Task<NpgsqlConnection> OpenForRelayAsync(CancellationToken cancellationToken) =>
         _relayDataSource.OpenConnectionAsync(cancellationToken).AsTask();
 
