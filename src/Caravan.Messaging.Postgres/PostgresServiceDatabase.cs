@@ -21,14 +21,10 @@ namespace Caravan.Messaging.Postgres;
 /// (<c>SET</c> without <c>LOCAL</c>, temporary tables, session advisory locks) stays with the pooled connection.
 /// </para>
 /// <para>
-/// The outbox relay's claims and deletes run on connections of a pool of their own whose commits do not wait
-/// for the write-ahead log to reach the disk (<c>synchronous_commit = off</c>): a crash of the server may
-/// undo the last of them, and that only makes rows claimable or present again, so they are sent again and the
-/// consumers' inboxes absorb the copies. Everything else (business transactions with their outbox rows, the
-/// inbox) commits synchronously. Those sessions also plan without sequential scans (<c>enable_seqscan = off</c>):
-/// the outbox is a queue whose statistics say "a few pages" while its heap holds thousands of dead rows between
-/// two vacuums, and a plan from those statistics reads the whole heap on every claim and delete instead of
-/// the few rows it wants through the primary key.
+/// The outbox relay's claims and deletes run on connections of a pool of their own that plan without sequential
+/// scans (<c>enable_seqscan = off</c>): the outbox is a queue whose statistics say "a few pages" while its heap
+/// holds thousands of dead rows between two vacuums, and a plan made from those statistics reads the whole heap
+/// on every claim and delete instead of the few rows it wants through the primary key.
 /// </para>
 /// </summary>
 public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable, IDisposable
@@ -39,9 +35,8 @@ public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable
     // Statements a connection prepares by itself once it has run them a few times (Npgsql's auto-prepare).
     private const int DefaultMaxAutoPrepare = 64;
 
-    // The relay's sessions: commits that do not wait for the WAL flush, and plans that reach outbox rows by id
-    // (see the type's summary).
-    private const string RelaySessionOptions = "-c synchronous_commit=off -c enable_seqscan=off";
+    // The relay's sessions reach outbox rows through the primary key (see the type's summary).
+    private const string RelaySessionOptions = "-c enable_seqscan=off";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlDataSource _relayDataSource;
@@ -119,7 +114,7 @@ public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable
     internal Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
         _dataSource.OpenConnectionAsync(cancellationToken).AsTask();
 
-    /// <summary>A connection for the relay's claims and deletes only: its commits do not wait for the WAL flush, its plans use indexes.</summary>
+    /// <summary>A connection for the relay's claims and deletes only: its plans use indexes.</summary>
     internal Task<NpgsqlConnection> OpenForRelayAsync(CancellationToken cancellationToken) =>
         _relayDataSource.OpenConnectionAsync(cancellationToken).AsTask();
 
