@@ -80,23 +80,23 @@ public sealed class PostgresOutboxStore(PostgresServiceDatabase database, string
     public async Task<IReadOnlyList<OutboxEntry>> ClaimAsync(
         int maxMessages, DateTimeOffset now, DateTimeOffset? dueBy, TimeSpan claimDuration, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForRelayAsync(cancellationToken);
 
         // One statement, so one implicit transaction: the rows are locked while chosen and stamped, and
-        // a concurrent claim that meets a row just stamped re-checks it and finds it held.
+        // a concurrent claim that meets a row just stamped re-checks it and finds it held. The chosen ids
+        // come as an array, so that the rows are updated through the primary key, one by one (a join would
+        // be planned as a scan of the whole table).
         await using var command = new NpgsqlCommand(
             """
-            UPDATE caravan_outbox AS o SET claimed_by = @owner, claimed_until = @until
-            FROM (
+            UPDATE caravan_outbox SET claimed_by = @owner, claimed_until = @until
+            WHERE id = ANY(ARRAY(
                 SELECT id FROM caravan_outbox
                 WHERE (claimed_until IS NULL OR claimed_until <= @now OR claimed_by = @owner)
                   AND (due_at IS NULL OR @dueBy IS NULL OR due_at <= @dueBy)
                 ORDER BY id
                 LIMIT @max
-                FOR UPDATE SKIP LOCKED
-            ) AS chosen
-            WHERE o.id = chosen.id
-            RETURNING o.id, o.destination_kind, o.destination, o.message_id, o.message_type, o.priority, o.metadata, o.body
+                FOR UPDATE SKIP LOCKED))
+            RETURNING id, destination_kind, destination, message_id, message_type, priority, metadata, body
             """,
             connection);
         command.Parameters.AddWithValue("owner", _owner);
@@ -135,7 +135,7 @@ public sealed class PostgresOutboxStore(PostgresServiceDatabase database, string
             return;
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForRelayAsync(cancellationToken);
         await using var command = new NpgsqlCommand("DELETE FROM caravan_outbox WHERE id = ANY(@ids)", connection);
         command.Parameters.AddWithValue("ids", entries.Select(static entry => entry.Id).ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken);

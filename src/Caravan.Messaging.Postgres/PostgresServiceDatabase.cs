@@ -20,6 +20,12 @@ namespace Caravan.Messaging.Postgres;
 /// every Caravan transaction ends with a commit or a rollback, and state a session sets outside a transaction
 /// (<c>SET</c> without <c>LOCAL</c>, temporary tables, session advisory locks) stays with the pooled connection.
 /// </para>
+/// <para>
+/// The outbox relay's claims and deletes run on connections of a pool of their own that plan without sequential
+/// scans (<c>enable_seqscan = off</c>): the outbox is a queue whose statistics say "a few pages" while its heap
+/// holds thousands of dead rows between two vacuums, and a plan made from those statistics reads the whole heap
+/// on every claim and delete instead of the few rows it wants through the primary key.
+/// </para>
 /// </summary>
 public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable, IDisposable
 {
@@ -29,7 +35,11 @@ public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable
     // Statements a connection prepares by itself once it has run them a few times (Npgsql's auto-prepare).
     private const int DefaultMaxAutoPrepare = 64;
 
+    // The relay's sessions reach outbox rows through the primary key (see the type's summary).
+    private const string RelaySessionOptions = "-c enable_seqscan=off";
+
     private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource _relayDataSource;
 
     public PostgresServiceDatabase(string connectionString)
     {
@@ -54,6 +64,9 @@ public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable
         DatabaseName = builder.Database;
         ConnectionString = builder.ConnectionString;
         _dataSource = NpgsqlDataSource.Create(builder);
+        var relay = new NpgsqlConnectionStringBuilder(builder.ConnectionString);
+        relay.Options = string.IsNullOrWhiteSpace(relay.Options) ? RelaySessionOptions : relay.Options + " " + RelaySessionOptions;
+        _relayDataSource = NpgsqlDataSource.Create(relay);
     }
 
     /// <summary>The service's database.</summary>
@@ -86,12 +99,24 @@ public sealed class PostgresServiceDatabase : IServiceDatabase, IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _relayDataSource.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
 
-    public void Dispose() => _dataSource.Dispose();
+    public void Dispose()
+    {
+        _relayDataSource.Dispose();
+        _dataSource.Dispose();
+    }
 
     internal Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
         _dataSource.OpenConnectionAsync(cancellationToken).AsTask();
+
+    /// <summary>A connection for the relay's claims and deletes only: its plans use indexes.</summary>
+    internal Task<NpgsqlConnection> OpenForRelayAsync(CancellationToken cancellationToken) =>
+        _relayDataSource.OpenConnectionAsync(cancellationToken).AsTask();
 
     private async Task CreateDatabaseWhenMissingAsync(CancellationToken cancellationToken)
     {
