@@ -6,19 +6,39 @@ namespace Caravan.Messaging.Sqlite;
 /// <summary>The inbox in a service's SQLite database, keyed by (endpoint, message id).</summary>
 public sealed class SqliteInboxStore(SqliteServiceDatabase database) : IInboxStore
 {
+    private const string RecordSql = """
+        INSERT INTO caravan_inbox (endpoint, message_id, handled_at) VALUES ($endpoint, $id, $at)
+        ON CONFLICT (endpoint, message_id) DO NOTHING
+        """;
+
     public async Task<bool> TryRecordAsync(
         DbTransaction transaction, string endpoint, Guid messageId, DateTimeOffset handledAt, CancellationToken cancellationToken = default)
     {
+        var recorded = await TryRecordManyAsync(transaction, endpoint, [messageId], handledAt, cancellationToken);
+        return recorded.Count == 1;
+    }
+
+    /// <summary>One prepared statement for the whole batch, its parameters bound once and only the id changed per message.</summary>
+    public async Task<IReadOnlySet<Guid>> TryRecordManyAsync(
+        DbTransaction transaction, string endpoint, IReadOnlyList<Guid> messageIds, DateTimeOffset handledAt, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(transaction);
-        var sqliteTransaction = (SqliteTransaction)transaction;
-        var command = database.File.Statement(sqliteTransaction, """
-            INSERT INTO caravan_inbox (endpoint, message_id, handled_at) VALUES ($endpoint, $id, $at)
-            ON CONFLICT (endpoint, message_id) DO NOTHING
-            """);
+        ArgumentNullException.ThrowIfNull(messageIds);
+        var command = database.File.Statement((SqliteTransaction)transaction, RecordSql);
         command.Parameters.AddWithValue("$endpoint", endpoint);
-        command.Parameters.AddWithValue("$id", messageId.ToString());
+        var id = command.Parameters.Add("$id", SqliteType.Text);
         command.Parameters.AddWithValue("$at", handledAt.ToUnixTimeMilliseconds());
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var recorded = new HashSet<Guid>();
+        foreach (var messageId in messageIds)
+        {
+            id.Value = messageId.ToString();
+            if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+            {
+                recorded.Add(messageId);
+            }
+        }
+
+        return recorded;
     }
 
     public async Task ForgetAsync(DbTransaction transaction, string endpoint, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default)
