@@ -48,6 +48,16 @@ internal sealed partial class MessageProcessor
         }
 
         var outcomes = await HandleOptimisticallyAsync(prepared, stopping, cancellationToken);
+
+        // A deadlock or serialization failure rolled the whole batch back for reasons of timing, not of any message:
+        // the batch goes again, after a short jittered wait, before anything counts as a failed attempt.
+        for (var conflict = 1; conflict <= runtime.Options.Retry.ConflictRetries && FindConflict(outcomes) is { } found; conflict++)
+        {
+            var first = prepared.First(message => message is not null)!.Message;
+            await WaitAfterConflictAsync(found, first.Envelope, first.Queue, conflict, cancellationToken);
+            outcomes = await HandleOptimisticallyAsync(prepared, stopping, cancellationToken);
+        }
+
         if (Array.Exists(outcomes, static outcome => outcome.Kind == TogetherKind.Again))
         {
             var again = new PreparedMessage?[prepared.Length];
@@ -90,8 +100,23 @@ internal sealed partial class MessageProcessor
         return decisions;
     }
 
+    /// <summary>The conflict (deadlock, serialization failure) that rolled a pass back, if that is what did.</summary>
+    private static Exception? FindConflict(TogetherOutcome[] outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            if (RetryPolicy.IsConflict(outcome.Failure))
+            {
+                return outcome.Failure;
+            }
+        }
+
+        return null;
+    }
+
     private enum TogetherKind
     {
+        /// <summary>Not run, or rolled back with the whole batch (<see cref="TogetherOutcome.Failure"/> says why, if known); handled on its own.</summary>
         NotRun,
         Handled,
         Duplicate,
