@@ -49,13 +49,19 @@ internal sealed partial class MessageProcessor
 
         var outcomes = await HandleOptimisticallyAsync(prepared, stopping, cancellationToken);
 
-        // A deadlock or serialization failure rolled the whole batch back for reasons of timing, not of any message:
-        // the batch goes again, after a short jittered wait, before anything counts as a failed attempt.
-        for (var conflict = 1; conflict <= runtime.Options.Retry.ConflictRetries && FindConflict(outcomes) is { } found; conflict++)
+        // A deadlock or serialization failure rolled the whole batch back for reasons of timing, not of any message. Run
+        // again as a batch it would take its locks across messages in the same order and likely meet the same other
+        // transaction again, so each message goes on its own instead (its locks in its handler's own consistent order),
+        // with its conflict retries, and nothing counts as a failed attempt.
+        if (FindConflict(outcomes) is not null)
         {
-            var first = prepared.First(message => message is not null)!.Message;
-            await WaitAfterConflictAsync(found, first.Envelope, first.Queue, conflict, cancellationToken);
-            outcomes = await HandleOptimisticallyAsync(prepared, stopping, cancellationToken);
+            for (var i = 0; i < outcomes.Length; i++)
+            {
+                if (outcomes[i].Kind is TogetherKind.Again or TogetherKind.Failed)
+                {
+                    outcomes[i] = new(TogetherKind.NotRun);
+                }
+            }
         }
 
         if (Array.Exists(outcomes, static outcome => outcome.Kind == TogetherKind.Again))

@@ -38,10 +38,10 @@ public sealed record RetryPolicy
     /// <see cref="IsConflict"/>) retried on the spot before the failure counts as an attempt: the database rolled the
     /// transaction back to let another one go on, and the same work usually succeeds right after.
     /// </summary>
-    public int ConflictRetries { get; init; } = 3;
+    public int ConflictRetries { get; init; } = 5;
 
     /// <summary>The n-th conflict retry waits about ConflictDelay × 2^(n-1), moved at random between half and one and a half times that.</summary>
-    public TimeSpan ConflictDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan ConflictDelay { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>The wait before conflict retry number <paramref name="retry"/> (1-based); <paramref name="random"/> in [0, 1).</summary>
     public TimeSpan GetConflictDelay(int retry, double random)
