@@ -4,8 +4,9 @@ namespace Caravan.Messaging.RabbitMq;
 
 /// <summary>
 /// A long-lived channel for one purpose (publishing with confirms, leasing, declaring) that is opened again
-/// when the broker closed it (a channel error, or the connection went away). Operations that must not
-/// interleave on it (a run of basic.get, a declaration) hold <see cref="LockAsync"/>.
+/// when the broker closed it (a channel error, or the connection went away) or when an operation on it timed out
+/// (<see cref="Abandon"/>). Operations that must not interleave on it (a run of basic.get, a declaration) hold
+/// <see cref="LockAsync"/>. Opening takes at most the connection's operation timeout.
 /// </summary>
 internal sealed class ChannelSlot(RabbitMqConnection connection, bool confirms) : IAsyncDisposable
 {
@@ -31,7 +32,8 @@ internal sealed class ChannelSlot(RabbitMqConnection connection, bool confirms) 
 
             if (_channel is not null)
             {
-                await _channel.DisposeAsync();
+                connection.CloseInBackground(_channel);
+                _channel = null;
             }
 
             _channel = await connection.CreateChannelAsync(confirms, cancellationToken);
@@ -40,6 +42,36 @@ internal sealed class ChannelSlot(RabbitMqConnection connection, bool confirms) 
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Gives up <paramref name="channel"/> (when it is still this slot's) after an operation on it timed out: the next
+    /// operation opens a new channel, and should that time out too, a new connection.
+    /// </summary>
+    public void Abandon(IChannel channel)
+    {
+        if (Interlocked.CompareExchange(ref _channel, null, channel) == channel)
+        {
+            connection.CloseInBackground(channel);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on this slot's channel within the operation timeout; a channel it timed out on is
+    /// given up (<see cref="Abandon"/>).
+    /// </summary>
+    public async Task<T> RunAsync<T>(string what, Func<IChannel, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        var channel = await GetAsync(cancellationToken);
+        try
+        {
+            return await Bounded.RunAsync(what, token => operation(channel, token), connection.OperationTimeout, connection.TimeProvider, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            Abandon(channel);
+            throw;
         }
     }
 
@@ -53,7 +85,14 @@ internal sealed class ChannelSlot(RabbitMqConnection connection, bool confirms) 
     {
         if (_channel is not null)
         {
-            await _channel.DisposeAsync();
+            try
+            {
+                await _channel.DisposeAsync().AsTask().WaitAsync(connection.OperationTimeout, connection.TimeProvider);
+            }
+            catch (TimeoutException)
+            {
+                // A broker that answers nothing is not waited for any longer.
+            }
         }
 
         _gate.Dispose();

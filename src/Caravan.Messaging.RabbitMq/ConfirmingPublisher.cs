@@ -6,9 +6,11 @@ namespace Caravan.Messaging.RabbitMq;
 /// Publishes on a channel with publisher confirms and returns only when the broker confirmed every
 /// message of the batch (persistent messages on durable queues are then on disk). A nack, an unroutable
 /// mandatory message or no confirm within the timeout throws, so the caller (the outbox relay) retries:
-/// at least once, duplicates absorbed by the consumers' inbox.
+/// at least once, duplicates absorbed by the consumers' inbox. The timeout holds even where the client would
+/// wait on (a socket that takes nothing in); the channel of a timed-out batch is given up, so the next batch
+/// publishes on a new one.
 /// </summary>
-internal sealed class ConfirmingPublisher(ChannelSlot slot, TimeSpan confirmTimeout)
+internal sealed class ConfirmingPublisher(ChannelSlot slot, TimeSpan confirmTimeout, TimeProvider timeProvider)
 {
     public async Task PublishAsync(IReadOnlyList<OutgoingAmqpMessage> messages, CancellationToken cancellationToken)
     {
@@ -18,23 +20,29 @@ internal sealed class ConfirmingPublisher(ChannelSlot slot, TimeSpan confirmTime
         }
 
         var channel = await slot.GetAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(confirmTimeout);
-
-        // All published before any confirm is awaited: one batch costs about one round trip, not one per message.
-        var confirms = new List<Task>(messages.Count);
-        foreach (var message in messages)
-        {
-            confirms.Add(channel.BasicPublishAsync(message.Exchange, message.RoutingKey, message.Mandatory, message.Properties, message.Body, timeout.Token).AsTask());
-        }
-
         try
         {
-            await Task.WhenAll(confirms);
+            await Bounded.RunAsync(
+                $"the confirms of {messages.Count} message(s)",
+                token =>
+                {
+                    // All published before any confirm is awaited: one batch costs about one round trip, not one per message.
+                    var confirms = new List<Task>(messages.Count);
+                    foreach (var message in messages)
+                    {
+                        confirms.Add(channel.BasicPublishAsync(message.Exchange, message.RoutingKey, message.Mandatory, message.Properties, message.Body, token).AsTask());
+                    }
+
+                    return Task.WhenAll(confirms);
+                },
+                confirmTimeout,
+                timeProvider,
+                cancellationToken);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutException)
         {
-            throw new TimeoutException($"The broker did not confirm {messages.Count} message(s) within {confirmTimeout}.");
+            slot.Abandon(channel);
+            throw;
         }
     }
 }

@@ -46,11 +46,11 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
         _timeProvider = timeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Topology = new RabbitMqTopology(options);
-        _connection = new RabbitMqConnection(options, options.ClientName ?? "caravan");
+        _connection = new RabbitMqConnection(options, options.ClientName ?? "caravan", timeProvider);
         _publishing = new ChannelSlot(_connection, confirms: true);
         _leasing = new ChannelSlot(_connection, confirms: false);
         _declaring = new ChannelSlot(_connection, confirms: false);
-        Publisher = new ConfirmingPublisher(_publishing, options.ConfirmTimeout);
+        Publisher = new ConfirmingPublisher(_publishing, options.ConfirmTimeout, timeProvider);
         Declarer = new TopologyDeclarer(_declaring, Topology);
         _connection.Reconnected += () =>
         {

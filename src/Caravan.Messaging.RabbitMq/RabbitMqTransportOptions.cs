@@ -26,6 +26,13 @@ public sealed class RabbitMqTransportOptions
     /// <summary>How long a send waits for the broker's publisher confirms before it fails (and the outbox retries).</summary>
     public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The longest one other broker operation may take: opening a connection (TCP connect and AMQP handshake) or a
+    /// channel, a declaration, a basic.get. A broker that accepts connections but answers nothing (frozen, overloaded)
+    /// fails the operation after this instead of holding it; a channel or connection that timed out is replaced.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How often expired leases are looked for (and their messages given back).</summary>
     public TimeSpan LeaseCheckInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 

@@ -23,10 +23,10 @@ internal sealed class TopologyDeclarer(ChannelSlot slot, RabbitMqTopology topolo
     /// <summary>After a reconnect everything is declared again, in case the broker lost it.</summary>
     public void Forget() => _declared.Clear();
 
-    public Task EnsureBaseAsync(CancellationToken cancellationToken) => OnceAsync("base", async channel =>
+    public Task EnsureBaseAsync(CancellationToken cancellationToken) => OnceAsync("base", async (channel, token) =>
     {
-        await channel.ExchangeDeclareAsync(topology.DelayedExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(topology.Directory, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.ExchangeDeclareAsync(topology.DelayedExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: token);
+        await channel.QueueDeclareAsync(topology.Directory, durable: true, exclusive: false, autoDelete: false, cancellationToken: token);
         _exchanges[topology.DelayedExchange] = 0;
         _queues[topology.Directory] = 0;
     }, cancellationToken);
@@ -35,15 +35,15 @@ internal sealed class TopologyDeclarer(ChannelSlot slot, RabbitMqTopology topolo
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
         await EnsureBaseAsync(cancellationToken);
-        await OnceAsync("q:" + queue, async channel =>
+        await OnceAsync("q:" + queue, async (channel, token) =>
         {
-            await channel.QueueDeclareAsync(topology.DeadLetterQueue(queue), durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueDeclareAsync(topology.DeadLetterQueue(queue), durable: true, exclusive: false, autoDelete: false, cancellationToken: token);
             _queues[topology.DeadLetterQueue(queue)] = 0;
             foreach (var lane in topology.Lanes(queue))
             {
-                await channel.QueueDeclareAsync(lane.Name, durable: true, exclusive: false, autoDelete: false, topology.LaneArguments(queue), cancellationToken: cancellationToken);
+                await channel.QueueDeclareAsync(lane.Name, durable: true, exclusive: false, autoDelete: false, topology.LaneArguments(queue), cancellationToken: token);
                 _queues[lane.Name] = 0;
-                await channel.QueueBindAsync(lane.Name, topology.DelayedExchange, lane.Name, cancellationToken: cancellationToken);
+                await channel.QueueBindAsync(lane.Name, topology.DelayedExchange, lane.Name, cancellationToken: token);
             }
         }, cancellationToken);
     }
@@ -51,12 +51,12 @@ internal sealed class TopologyDeclarer(ChannelSlot slot, RabbitMqTopology topolo
     public async Task EnsureTypeAsync(string messageType, CancellationToken cancellationToken)
     {
         await EnsureBaseAsync(cancellationToken);
-        await OnceAsync("x:" + messageType, async channel =>
+        await OnceAsync("x:" + messageType, async (channel, token) =>
         {
             var exchange = topology.TypeExchange(messageType);
-            await channel.ExchangeDeclareAsync(exchange, ExchangeType.Headers, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.ExchangeDeclareAsync(exchange, ExchangeType.Headers, durable: true, autoDelete: false, cancellationToken: token);
             _exchanges[exchange] = 0;
-            await channel.ExchangeBindAsync(exchange, topology.DelayedExchange, exchange, cancellationToken: cancellationToken);
+            await channel.ExchangeBindAsync(exchange, topology.DelayedExchange, exchange, cancellationToken: token);
         }, cancellationToken);
     }
 
@@ -64,21 +64,21 @@ internal sealed class TopologyDeclarer(ChannelSlot slot, RabbitMqTopology topolo
     {
         await EnsureQueueAsync(queue, cancellationToken);
         await EnsureTypeAsync(messageType, cancellationToken);
-        await OnceAsync($"b:{queue}\n{messageType}", async channel =>
+        await OnceAsync($"b:{queue}\n{messageType}", async (channel, token) =>
         {
             foreach (var lane in topology.Lanes(queue))
             {
-                await channel.QueueBindAsync(lane.Name, topology.TypeExchange(messageType), string.Empty, RabbitMqTopology.BindingArguments(lane), cancellationToken: cancellationToken);
+                await channel.QueueBindAsync(lane.Name, topology.TypeExchange(messageType), string.Empty, RabbitMqTopology.BindingArguments(lane), cancellationToken: token);
             }
         }, cancellationToken);
     }
 
-    public Task EnsureDelayAsync(long milliseconds, CancellationToken cancellationToken) => OnceAsync("d:" + milliseconds, async channel =>
+    public Task EnsureDelayAsync(long milliseconds, CancellationToken cancellationToken) => OnceAsync("d:" + milliseconds, async (channel, token) =>
     {
         var name = topology.DelayBucket(milliseconds);
-        await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, topology.DelayArguments(milliseconds), cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(name, name, string.Empty, cancellationToken: cancellationToken);
+        await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: token);
+        await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, topology.DelayArguments(milliseconds), cancellationToken: token);
+        await channel.QueueBindAsync(name, name, string.Empty, cancellationToken: token);
         _exchanges[name] = 0;
         _queues[name] = 0;
     }, cancellationToken);
@@ -88,14 +88,18 @@ internal sealed class TopologyDeclarer(ChannelSlot slot, RabbitMqTopology topolo
     {
         await EnsureQueueAsync(queue, cancellationToken);
         using var use = await slot.LockAsync(cancellationToken);
-        var channel = await slot.GetAsync(cancellationToken);
-        long ready = 0;
         try
         {
-            foreach (var lane in topology.Lanes(queue))
+            return await slot.RunAsync("counting ready messages", async (channel, token) =>
             {
-                ready += (await channel.QueueDeclarePassiveAsync(lane.Name, cancellationToken)).MessageCount;
-            }
+                long ready = 0;
+                foreach (var lane in topology.Lanes(queue))
+                {
+                    ready += (await channel.QueueDeclarePassiveAsync(lane.Name, token)).MessageCount;
+                }
+
+                return ready;
+            }, cancellationToken);
         }
         catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
         {
@@ -103,11 +107,9 @@ internal sealed class TopologyDeclarer(ChannelSlot slot, RabbitMqTopology topolo
             Forget();
             throw;
         }
-
-        return ready;
     }
 
-    private async Task OnceAsync(string key, Func<IChannel, Task> declare, CancellationToken cancellationToken)
+    private async Task OnceAsync(string key, Func<IChannel, CancellationToken, Task> declare, CancellationToken cancellationToken)
     {
         if (_declared.ContainsKey(key))
         {
@@ -120,7 +122,7 @@ internal sealed class TopologyDeclarer(ChannelSlot slot, RabbitMqTopology topolo
             return;
         }
 
-        await declare(await slot.GetAsync(cancellationToken));
+        await slot.RunAsync("declaring " + key, async (channel, token) => { await declare(channel, token); return true; }, cancellationToken);
         _declared[key] = 0;
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Caravan.Messaging.RabbitMq.Tests;
 
 /// <summary>
@@ -52,7 +54,71 @@ public sealed class PrivateRabbitMqBroker : RabbitMqBroker
     }
 
     /// <summary>Stops the broker and starts it again with its data (eng/rabbitmq.sh restart).</summary>
-    public Task RestartAsync() => (_node ?? throw new InvalidOperationException("Not initialised.")).RestartAsync();
+    public Task RestartAsync() => Node.RestartAsync();
+
+    /// <summary>
+    /// SIGSTOPs the broker's Erlang VM until the returned object is disposed (SIGCONT): connections stay open and new
+    /// ones are accepted by the kernel, but nothing is answered, no confirm, no handshake, no heartbeat.
+    /// </summary>
+    public IDisposable Freeze()
+    {
+        var pid = int.Parse(File.ReadAllText(Path.Combine(Node.Folder, "rabbitmq.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Signal(pid, "STOP");
+        var thaw = new Thaw(pid);
+        try
+        {
+            // Stopped ('T' in /proc/<pid>/stat) before the test goes on; a signal is delivered asynchronously.
+            var deadline = Stopwatch.StartNew();
+            while (State(pid) != 'T')
+            {
+                if (deadline.Elapsed > TimeSpan.FromSeconds(10))
+                {
+                    throw new InvalidOperationException($"The broker (pid {pid}) is still in state {State(pid)} after SIGSTOP.");
+                }
+
+                Thread.Yield();
+            }
+        }
+        catch
+        {
+            thaw.Dispose();
+            throw;
+        }
+
+        return thaw;
+    }
+
+    /// <summary>The process state letter from /proc/&lt;pid&gt;/stat (R, S, T, …).</summary>
+    private static char State(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[stat.LastIndexOf(')') + 2];
+    }
+
+    private PrivateRabbitMq Node => _node ?? throw new InvalidOperationException("Not initialised.");
+
+    private static void Signal(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {pid} failed with exit code {kill.ExitCode}.");
+        }
+    }
+
+    private sealed class Thaw(int pid) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                Signal(pid, "CONT");
+            }
+        }
+    }
 }
 
 [CollectionDefinition(Name)]

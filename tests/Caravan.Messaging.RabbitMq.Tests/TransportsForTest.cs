@@ -23,17 +23,24 @@ public sealed class TransportsForTest(RabbitMqBroker broker, RabbitMqQueueType q
     }
 
     /// <summary>Points a messaging host at the broker, as a service would (<c>UseRabbitMq</c>), keeping track of its transport.</summary>
-    public void Use(MessagingBuilder messaging)
+    public void Use(MessagingBuilder messaging) => Use(messaging, null);
+
+    /// <summary>As <see cref="Use(MessagingBuilder)"/>, with settings of the test's own (<paramref name="configure"/>) on top.</summary>
+    public void Use(MessagingBuilder messaging, Action<RabbitMqTransportOptions>? configure)
     {
-        messaging.UseRabbitMq(broker.ConnectionString, Configure);
-        messaging.Services.AddSingleton(provider => Track(New(provider.GetRequiredService<ILogger<RabbitMqTransport>>())));
+        messaging.UseRabbitMq(broker.ConnectionString, options =>
+        {
+            Configure(options);
+            configure?.Invoke(options);
+        });
+        messaging.Services.AddSingleton(provider => Track(New(provider.GetRequiredService<ILogger<RabbitMqTransport>>(), configure)));
     }
 
     public async Task<IMessageTransport> CreateAsync() => await CreateRabbitMqAsync();
 
-    public async Task<RabbitMqTransport> CreateRabbitMqAsync()
+    public async Task<RabbitMqTransport> CreateRabbitMqAsync(Action<RabbitMqTransportOptions>? configure = null)
     {
-        var transport = Track(New(NullLogger<RabbitMqTransport>.Instance));
+        var transport = Track(New(NullLogger<RabbitMqTransport>.Instance, configure));
         await transport.InitializeAsync();
         return transport;
     }
@@ -65,10 +72,11 @@ public sealed class TransportsForTest(RabbitMqBroker broker, RabbitMqQueueType q
         }
     }
 
-    private RabbitMqTransport New(ILogger<RabbitMqTransport> logger)
+    private RabbitMqTransport New(ILogger<RabbitMqTransport> logger, Action<RabbitMqTransportOptions>? configure = null)
     {
         var options = new RabbitMqTransportOptions();
         Configure(options);
+        configure?.Invoke(options);
         return new RabbitMqTransport(options, TimeProvider.System, new SharedRandomSource(), logger);
     }
 

@@ -48,6 +48,22 @@ internal sealed partial class MessageProcessor
         }
 
         var outcomes = await HandleOptimisticallyAsync(prepared, stopping, cancellationToken);
+
+        // A deadlock or serialization failure rolled the whole batch back for reasons of timing, not of any message. Run
+        // again as a batch it would take its locks across messages in the same order and likely meet the same other
+        // transaction again, so each message goes on its own instead (its locks in its handler's own consistent order),
+        // with its conflict retries, and nothing counts as a failed attempt.
+        if (FindConflict(outcomes) is not null)
+        {
+            for (var i = 0; i < outcomes.Length; i++)
+            {
+                if (outcomes[i].Kind is TogetherKind.Again or TogetherKind.Failed)
+                {
+                    outcomes[i] = new(TogetherKind.NotRun);
+                }
+            }
+        }
+
         if (Array.Exists(outcomes, static outcome => outcome.Kind == TogetherKind.Again))
         {
             var again = new PreparedMessage?[prepared.Length];
@@ -90,8 +106,23 @@ internal sealed partial class MessageProcessor
         return decisions;
     }
 
+    /// <summary>The conflict (deadlock, serialization failure) that rolled a pass back, if that is what did.</summary>
+    private static Exception? FindConflict(TogetherOutcome[] outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            if (RetryPolicy.IsConflict(outcome.Failure))
+            {
+                return outcome.Failure;
+            }
+        }
+
+        return null;
+    }
+
     private enum TogetherKind
     {
+        /// <summary>Not run, or rolled back with the whole batch (<see cref="TogetherOutcome.Failure"/> says why, if known); handled on its own.</summary>
         NotRun,
         Handled,
         Duplicate,

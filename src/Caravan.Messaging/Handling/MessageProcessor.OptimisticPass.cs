@@ -113,7 +113,7 @@ internal sealed partial class MessageProcessor
                 }
 
                 outcomes[failed] = ex is PermanentMessageException ? new(TogetherKind.Permanent, ex) : new(TogetherKind.Failed, ex);
-                if (outcomes[failed].Kind == TogetherKind.Failed)
+                if (outcomes[failed].Kind == TogetherKind.Failed && !RetryPolicy.IsConflict(ex))
                 {
                     LogHandlerFailed(logger, ex, envelope.MessageType, envelope.MessageId, prepared[failed]!.Message.Queue, 1);
                 }
@@ -131,7 +131,7 @@ internal sealed partial class MessageProcessor
                 LogBatchCommitFailed(logger, ex, runnable.Count);
                 foreach (var i in runnable)
                 {
-                    outcomes[i] = new(TogetherKind.NotRun);
+                    outcomes[i] = new(TogetherKind.NotRun, ex);
                 }
 
                 return outcomes;
@@ -197,7 +197,7 @@ internal sealed partial class MessageProcessor
 
         foreach (var i in runnable)
         {
-            outcomes[i] = new(cancelled ? TogetherKind.Cancelled : TogetherKind.Again);
+            outcomes[i] = cancelled ? new(TogetherKind.Cancelled) : new(TogetherKind.Again, ex);
         }
 
         return outcomes;

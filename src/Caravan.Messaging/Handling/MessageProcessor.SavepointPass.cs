@@ -85,7 +85,7 @@ internal sealed partial class MessageProcessor
                         // batch will commit, so every message starts over on its own.
                         for (var j = 0; j < outcomes.Length; j++)
                         {
-                            outcomes[j] = j == i ? new(TogetherKind.Failed, ex) : new(TogetherKind.NotRun);
+                            outcomes[j] = j == i && !RetryPolicy.IsConflict(ex) ? new(TogetherKind.Failed, ex) : new(TogetherKind.NotRun);
                         }
 
                         return outcomes;
@@ -95,6 +95,9 @@ internal sealed partial class MessageProcessor
                     {
                         OperationCanceledException when cancellationToken.IsCancellationRequested => new(TogetherKind.Cancelled),
                         PermanentMessageException => new(TogetherKind.Permanent, ex),
+                        // A deadlock or serialization failure is no attempt of the message's: it is handled again on its
+                        // own after the batch, with its conflict retries.
+                        _ when RetryPolicy.IsConflict(ex) => new(TogetherKind.NotRun),
                         _ => new(TogetherKind.Failed, ex),
                     };
                     if (outcomes[i].Kind == TogetherKind.Failed)

@@ -85,6 +85,7 @@ internal sealed partial class MessageProcessor(
         var queue = message.Queue;
         var retry = runtime.Options.Retry;
         var attempts = AttemptsBefore(message) + attemptsMade;
+        var conflicts = 0;
         for (var attempt = attemptsMade; attempt <= retry.ImmediateRetries; attempt++)
         {
             attempts++;
@@ -110,6 +111,14 @@ internal sealed partial class MessageProcessor(
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return ProcessingDecision.Release;
+            }
+            catch (Exception ex) when (RetryPolicy.IsConflict(ex) && conflicts < retry.ConflictRetries)
+            {
+                // A deadlock or serialization failure: the same attempt again, after a short jittered wait.
+                conflicts++;
+                await WaitAfterConflictAsync(ex, envelope, queue, conflicts, cancellationToken);
+                attempt--;
+                attempts--;
             }
             catch (Exception ex)
             {
@@ -152,6 +161,24 @@ internal sealed partial class MessageProcessor(
         return true;
     }
 
+    /// <summary>
+    /// Waits before conflict retry number <paramref name="retry"/> (the injected clock and random source). A hard stop cuts
+    /// the wait short; the retry then finds the token cancelled and gives the message back.
+    /// </summary>
+    private async Task WaitAfterConflictAsync(Exception conflict, Envelope envelope, string queue, int retry, CancellationToken cancellationToken)
+    {
+        var delay = runtime.Options.Retry.GetConflictDelay(retry, random.NextDouble());
+        LogConflictRetry(logger, conflict, envelope.MessageType, envelope.MessageId, queue, retry, delay);
+        try
+        {
+            await Task.Delay(delay, runtime.TimeProvider, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the next attempt sees the token.
+        }
+    }
+
     /// <summary>Handling attempts made in the deliveries before this one (each delivery makes 1 + ImmediateRetries).</summary>
     private int AttemptsBefore(TransportMessage message) => message.FailureCount * (runtime.Options.Retry.ImmediateRetries + 1);
 
@@ -171,6 +198,9 @@ internal sealed partial class MessageProcessor(
 
     [LoggerMessage(EventId = 1303, Level = LogLevel.Error, Message = "{MessageType} {MessageId} on {Queue} dead-lettered ({Reason}): {Why}")]
     private static partial void LogDeadLettered(ILogger logger, string messageType, Guid messageId, string queue, DeadLetterReason reason, string why);
+
+    [LoggerMessage(EventId = 1306, Level = LogLevel.Debug, Message = "{MessageType} {MessageId} on {Queue} met a concurrent transaction (deadlock or serialization failure); conflict retry {Retry} in {Delay}")]
+    private static partial void LogConflictRetry(ILogger logger, Exception exception, string messageType, Guid messageId, string queue, int retry, TimeSpan delay);
 
     [LoggerMessage(EventId = 1304, Level = LogLevel.Debug, Message = "{MessageType} {MessageId} on {Queue} was handled before; skipped")]
     private static partial void LogDuplicate(ILogger logger, string messageType, Guid messageId, string queue);

@@ -33,6 +33,40 @@ public sealed record RetryPolicy
         return TimeSpan.FromMilliseconds(Math.Max(0, milliseconds));
     }
 
+    /// <summary>
+    /// Conflicts between concurrent transactions (a deadlock, SQLSTATE 40P01, or a serialization failure, 40001; see
+    /// <see cref="IsConflict"/>) retried on the spot before the failure counts as an attempt: the database rolled the
+    /// transaction back to let another one go on, and the same work usually succeeds right after.
+    /// </summary>
+    public int ConflictRetries { get; init; } = 5;
+
+    /// <summary>The n-th conflict retry waits about ConflictDelay × 2^(n-1), moved at random between half and one and a half times that.</summary>
+    public TimeSpan ConflictDelay { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The wait before conflict retry number <paramref name="retry"/> (1-based); <paramref name="random"/> in [0, 1).</summary>
+    public TimeSpan GetConflictDelay(int retry, double random)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(retry, 1);
+        return TimeSpan.FromMilliseconds(ConflictDelay.TotalMilliseconds * Math.Pow(2, Math.Min(retry - 1, 10)) * (0.5 + random));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> (or one it wraps) is a database's verdict on concurrent transactions rather than
+    /// on the message: a deadlock (SQLSTATE 40P01) or a serialization failure (40001).
+    /// </summary>
+    public static bool IsConflict(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is System.Data.Common.DbException { SqlState: "40P01" or "40001" })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>How many times a message is handled before it is dead-lettered for good.</summary>
     public int TotalAttempts => (ImmediateRetries + 1) * (DelayedRetries + 1);
 }

@@ -4,10 +4,17 @@ namespace Caravan.Messaging;
 
 /// <summary>
 /// Moves committed outbox rows to the transport. A row is deleted only after the transport has
-/// durably accepted it, and a failed hand-over is retried with capped exponential backoff for as
+/// durably accepted it, and a failed cycle is retried with capped exponential backoff for as
 /// long as the process lives, so nothing committed is lost and nothing rolled back is ever sent
 /// (rolled-back rows never existed). A crash between the transport's confirm and the delete sends
 /// those rows again: delivery is at least once, and consumers' inboxes absorb the duplicates.
+/// <para>
+/// The relay cannot stall silently: every step of a cycle (claim, send, remove, reading the next due time)
+/// is given up after <see cref="OutboxOptions.OperationTimeout"/> even if the store or transport does not
+/// notice its token, any failure starts the cycle over (claiming again, which renews this relay's claim on the
+/// rows it failed to send), and the loop survives any exception. <see cref="LastCycleAt"/> and the
+/// <c>caravan.messaging.relay.idle_age</c> gauge tell how long ago a cycle last completed.
+/// </para>
 /// </summary>
 public sealed partial class OutboxRelay(
     IOutboxStore outbox,
@@ -20,21 +27,29 @@ public sealed partial class OutboxRelay(
     ILogger<OutboxRelay> logger)
 {
     private readonly OutboxOptions _options = options.Value.Outbox;
+    private long _lastCycleTicks = timeProvider.GetUtcNow().UtcTicks;
 
-    /// <summary>Relays until <paramref name="stoppingToken"/> is cancelled.</summary>
+    /// <summary>When this relay last completed a cycle (claimed, and sent and removed whatever it claimed); its start until the first one.</summary>
+    public DateTimeOffset LastCycleAt => new(Interlocked.Read(ref _lastCycleTicks), TimeSpan.Zero);
+
+    /// <summary>Relays until <paramref name="stoppingToken"/> is cancelled; never returns before that, whatever fails.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
+        metrics.ObserveRelay(this, timeProvider);
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var sent = await RelayBatchAsync(stoppingToken);
+                var sent = await RelayOnceAsync(stoppingToken);
+                failures = 0;
                 if (sent == _options.BatchSize)
                 {
                     continue;
                 }
 
-                await signal.WaitAsync(await GetIdleWaitAsync(stoppingToken), timeProvider, stoppingToken);
+                var idle = await StepAsync("read the next due time", GetIdleWaitAsync, stoppingToken);
+                await signal.WaitAsync(idle, timeProvider, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -42,14 +57,8 @@ public sealed partial class OutboxRelay(
             }
             catch (Exception ex)
             {
-                // Only the idle wait can get here (a batch retries by itself); keep relaying.
-                metrics.RelayFailed();
-                LogRelayFailed(logger, ex, "wait", 1, _options.PollInterval);
-                try
-                {
-                    await Task.Delay(_options.PollInterval, timeProvider, stoppingToken);
-                }
-                catch (OperationCanceledException)
+                failures++;
+                if (!await BackOffAsync(ex, failures, stoppingToken))
                 {
                     return;
                 }
@@ -57,10 +66,32 @@ public sealed partial class OutboxRelay(
         }
     }
 
-    /// <summary>Claims one batch, hands it to the transport (retrying until it succeeds) and removes it; returns its size.</summary>
+    /// <summary>
+    /// Claims one batch, hands it to the transport and removes it, starting over with backoff after any failure until
+    /// a cycle succeeds; returns its size.
+    /// </summary>
     public async Task<int> RelayBatchAsync(CancellationToken cancellationToken)
     {
-        var batch = await WithRetryAsync(
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RelayOnceAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                if (!await BackOffAsync(ex, attempt, cancellationToken))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+        }
+    }
+
+    /// <summary>One cycle: claim, send, remove; each step bounded in time. Throws <see cref="RelayStepException"/> on failure.</summary>
+    private async Task<int> RelayOnceAsync(CancellationToken cancellationToken)
+    {
+        var batch = await StepAsync(
             "claim",
             ct =>
             {
@@ -68,15 +99,15 @@ public sealed partial class OutboxRelay(
                 return outbox.ClaimAsync(_options.BatchSize, now, transport.SupportsDelayedDelivery ? null : now, _options.ClaimDuration, ct);
             },
             cancellationToken);
-        if (batch.Count == 0)
+        if (batch.Count > 0)
         {
-            return 0;
+            var messages = batch.Select(static entry => entry.Message).ToList();
+            await StepAsync("send", async ct => { await transport.SendAsync(messages, ct); return true; }, cancellationToken);
+            await StepAsync("remove", async ct => { await outbox.RemoveAsync(batch, ct); return true; }, cancellationToken);
+            metrics.Published(batch.Count);
         }
 
-        var messages = batch.Select(static entry => entry.Message).ToList();
-        await WithRetryAsync("send", async ct => { await transport.SendAsync(messages, ct); return true; }, cancellationToken);
-        await WithRetryAsync("remove", async ct => { await outbox.RemoveAsync(batch, ct); return true; }, cancellationToken);
-        metrics.Published(batch.Count);
+        Interlocked.Exchange(ref _lastCycleTicks, timeProvider.GetUtcNow().UtcTicks);
         return batch.Count;
     }
 
@@ -92,21 +123,64 @@ public sealed partial class OutboxRelay(
         return untilDue < _options.PollInterval ? (untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue) : _options.PollInterval;
     }
 
-    private async Task<T> WithRetryAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one step with its token cancelled after <see cref="OutboxOptions.OperationTimeout"/>, and stops waiting for it
+    /// then even if it ignores the token (it is left to finish in the background; its late outcome is observed and dropped).
+    /// </summary>
+    private async Task<T> StepAsync<T>(string step, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var timeout = _options.OperationTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timer = timeProvider.CreateTimer(static state => TryCancel((CancellationTokenSource)state!), deadline, timeout, Timeout.InfiniteTimeSpan);
+        Task<T>? task = null;
+        try
         {
-            try
-            {
-                return await action(cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                metrics.RelayFailed();
-                var delay = Backoff(attempt);
-                LogRelayFailed(logger, ex, operation, attempt, delay);
-                await Task.Delay(delay, timeProvider, cancellationToken);
-            }
+            task = action(deadline.Token);
+            return await task.WaitAsync(timeout, timeProvider, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Observe(task);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            Observe(task);
+            var timedOut = ex is TimeoutException || (ex is OperationCanceledException && deadline.IsCancellationRequested);
+            throw new RelayStepException(step, timedOut ? new TimeoutException($"The outbox relay's {step} did not complete within {timeout}.", ex) : ex);
+        }
+    }
+
+    private static void Observe(Task? task) =>
+        task?.ContinueWith(static completed => _ = completed.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private static void TryCancel(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The step finished first.
+        }
+    }
+
+    /// <summary>Counts and logs a failed cycle and waits out its backoff; false when cancelled meanwhile.</summary>
+    private async Task<bool> BackOffAsync(Exception exception, int attempt, CancellationToken cancellationToken)
+    {
+        metrics.RelayFailed();
+        var delay = Backoff(attempt);
+        var (step, cause) = exception is RelayStepException failed ? (failed.Step, failed.InnerException!) : ("relay", exception);
+        LogRelayFailed(logger, cause, step, attempt, delay);
+        try
+        {
+            await Task.Delay(delay, timeProvider, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 
@@ -118,4 +192,10 @@ public sealed partial class OutboxRelay(
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Outbox relay could not {Operation} (attempt {Attempt}); retrying in {Delay}")]
     private static partial void LogRelayFailed(ILogger logger, Exception exception, string operation, int attempt, TimeSpan delay);
+
+    /// <summary>A step of a relay cycle failed (or timed out); the cycle starts over.</summary>
+    private sealed class RelayStepException(string step, Exception inner) : Exception($"The outbox relay's {step} failed.", inner)
+    {
+        public string Step { get; } = step;
+    }
 }

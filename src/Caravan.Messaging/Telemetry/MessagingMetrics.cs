@@ -22,6 +22,7 @@ public sealed class MessagingMetrics
     private readonly Histogram<double> _handlerDuration;
     private readonly ConcurrentDictionary<string, long> _queueDepths = new(StringComparer.Ordinal);
     private long _outboxBacklog;
+    private Func<double>? _relayIdleAge;
 
     public MessagingMetrics(IMeterFactory meterFactory)
     {
@@ -36,6 +37,7 @@ public sealed class MessagingMetrics
         _relayFailures = meter.CreateCounter<long>("caravan.messaging.relay.failures", "{attempt}", "Failed attempts of the outbox relay to reach the transport.");
         _handlerDuration = meter.CreateHistogram<double>("caravan.messaging.handler.duration", "s", "Time spent handling one message, commit included.");
         meter.CreateObservableGauge("caravan.messaging.outbox.backlog", () => Volatile.Read(ref _outboxBacklog), "{message}", "Committed messages not yet confirmed by the transport.");
+        meter.CreateObservableGauge("caravan.messaging.relay.idle_age", ObserveRelayIdleAge, "s", "Seconds since the outbox relay last completed a cycle (claim, send, remove); grows while it is failing or stuck.");
         meter.CreateObservableGauge("caravan.messaging.queue.depth", ObserveQueueDepths, "{message}", "Messages in a queue, leased or not.");
     }
 
@@ -62,7 +64,19 @@ public sealed class MessagingMetrics
 
     internal void SetOutboxBacklog(long value) => Volatile.Write(ref _outboxBacklog, value);
 
+    /// <summary>Reports how long ago <paramref name="relay"/> last completed a cycle (the relay registers itself when it starts).</summary>
+    internal void ObserveRelay(OutboxRelay relay, TimeProvider timeProvider) =>
+        Volatile.Write(ref _relayIdleAge, () => (timeProvider.GetUtcNow() - relay.LastCycleAt).TotalSeconds);
+
     internal void SetQueueDepth(string queue, long depth) => _queueDepths[queue] = depth;
+
+    private IEnumerable<Measurement<double>> ObserveRelayIdleAge()
+    {
+        if (Volatile.Read(ref _relayIdleAge) is { } idleAge)
+        {
+            yield return new Measurement<double>(idleAge());
+        }
+    }
 
     private IEnumerable<Measurement<long>> ObserveQueueDepths()
     {

@@ -39,6 +39,30 @@ public static class Outbox
         }
     }
 
+    /// <summary>For a failure message: rows, rows held under a live claim, rows whose claim ran out, and the latest claim's end.</summary>
+    public static async Task<string> DescribeAsync(string database, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            SELECT count(*), count(*) FILTER (WHERE claimed_until > now()), count(*) FILTER (WHERE claimed_until <= now()),
+                   to_char(max(claimed_until) AT TIME ZONE 'UTC', 'HH24:MI:SS.MS')
+            FROM caravan_outbox
+            """;
+        try
+        {
+            await using var connection = new NpgsqlConnection(database);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(Sql, connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            var latest = reader.IsDBNull(3) ? "never" : reader.GetString(3);
+            return $"{reader.GetInt64(0)} rows, {reader.GetInt64(1)} held, {reader.GetInt64(2)} with an expired claim, latest claim until {latest}";
+        }
+        catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.InvalidCatalogName or PostgresErrorCodes.UndefinedTable)
+        {
+            return "no outbox";
+        }
+    }
+
     private static async Task<IReadOnlyList<long>> QueryAsync(string database, string sql, long[]? ids, CancellationToken cancellationToken)
     {
         try

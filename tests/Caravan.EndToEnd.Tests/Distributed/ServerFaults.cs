@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Caravan.AppHost.Tests.Infrastructure;
 using Caravan.EndToEnd.Tests.Scenario;
+using Npgsql;
 
 namespace Caravan.EndToEnd.Tests.Distributed;
 
@@ -83,7 +84,7 @@ public sealed class ServerFaults(CaravanAppHost system, PrivateServers servers, 
         HeldRows held;
         try
         {
-            held = await Eventually.ValueAsync("a service's relay to hold committed outbox rows the frozen broker has not confirmed", FaultDeadline, async token =>
+            held = await WithOutboxStatesOnTimeoutAsync(() => Eventually.ValueAsync("a service's relay to hold committed outbox rows the frozen broker has not confirmed", FaultDeadline, async token =>
             {
                 foreach (var service in Relaying)
                 {
@@ -94,7 +95,7 @@ public sealed class ServerFaults(CaravanAppHost system, PrivateServers servers, 
                 }
 
                 return null;
-            }, cancellationToken);
+            }, cancellationToken), cancellationToken);
             foreach (var instance in system.InstancesOf(held.Service))
             {
                 if (system.ServicePid(instance) is { } pid)
@@ -116,6 +117,32 @@ public sealed class ServerFaults(CaravanAppHost system, PrivateServers servers, 
         await Eventually.HoldsAsync($"the restarted {held.Service} to send the {held.Ids.Count} rows its killed relay held", FaultDeadline, async token =>
             (await Outbox.RemainingAsync(database, held.Ids, token)).Count == 0, cancellationToken);
         Note($"{held.Service}'s held rows sent by its restarted relay");
+    }
+
+    /// <summary>Runs a wait; should it time out, the exception also tells where every service's outbox stood.</summary>
+    private async Task<T> WithOutboxStatesOnTimeoutAsync<T>(Func<Task<T>> wait, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await wait();
+        }
+        catch (TimeoutException timeout)
+        {
+            var states = new List<string>();
+            foreach (var service in Relaying)
+            {
+                try
+                {
+                    states.Add($"{service}: {await Outbox.DescribeAsync(servers.Database(databasePrefix + service), cancellationToken)}");
+                }
+                catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException)
+                {
+                    states.Add($"{service}: ({ex.GetType().Name}: {ex.Message})");
+                }
+            }
+
+            throw new TimeoutException($"{timeout.Message} Outboxes at {DateTimeOffset.UtcNow:HH:mm:ss.fff}: {string.Join("; ", states)}.", timeout);
+        }
     }
 
     private void Note(string what) => _timeline.Enqueue($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {what}");

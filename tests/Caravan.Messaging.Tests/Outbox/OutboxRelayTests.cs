@@ -49,6 +49,43 @@ public sealed class OutboxRelayTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_WhenASendNeverReturns_GivesItUpAfterTheOperationTimeout_AndRelaysTheRowsOnTheNextCycle()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        var database = new SqliteServiceDatabase(_folder.File("service.db"));
+        await database.InitializeAsync();
+        var outbox = new SqliteOutboxStore(database);
+        // The first send never completes and ignores its token, like a publish on a socket nobody reads.
+        var transport = new FlakyTransport(failures: 0, hangs: 1);
+        using var meterFactory = new TestMeterFactory();
+        var metrics = new MessagingMetrics(meterFactory);
+        using var failures = new MetricCollector<long>(meterFactory, MessagingMetrics.MeterName, "caravan.messaging.relay.failures");
+        var options = Options.Create(new MessagingOptions { ServiceName = "svc" });
+        options.Value.Outbox.OperationTimeout = TimeSpan.FromSeconds(5);
+        var relay = new OutboxRelay(outbox, transport, new OutboxSignal(), metrics, time, new SharedRandomSource(), options, NullLogger<OutboxRelay>.Instance);
+        await AddAsync(database, outbox, NewEnvelope(), NewEnvelope());
+        var started = time.GetUtcNow();
+
+        using var stopping = new CancellationTokenSource();
+        var running = relay.RunAsync(stopping.Token);
+        for (var step = 0; await outbox.CountAsync() > 0; step++)
+        {
+            Assert.True(step < 10_000, "the relay never sent the rows");
+            Assert.False(running.IsCompleted);
+            time.Advance(TimeSpan.FromMilliseconds(250));
+            await Task.Yield();
+            await Task.Delay(1);
+        }
+
+        Assert.Equal(2, transport.Attempts);
+        Assert.Equal(2, transport.Delivered.Count);
+        Assert.Equal(1, failures.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.True(relay.LastCycleAt >= started + TimeSpan.FromSeconds(5), $"last cycle at {relay.LastCycleAt}, started {started}");
+        await stopping.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task Remove_ByALateRelay_LeavesANewerRowThatReusedTheId()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
@@ -143,10 +180,11 @@ public sealed class OutboxRelayTests : IDisposable
         }
     }
 
-    /// <summary>An in-memory stand-in that fails its first sends: only the relay's logic is under test.</summary>
-    private sealed class FlakyTransport(int failures) : IMessageTransport
+    /// <summary>An in-memory stand-in whose first sends never return or fail: only the relay's logic is under test.</summary>
+    private sealed class FlakyTransport(int failures, int hangs = 0) : IMessageTransport
     {
         private int _remainingFailures = failures;
+        private int _remainingHangs = hangs;
 
         public int Attempts { get; private set; }
 
@@ -161,6 +199,11 @@ public sealed class OutboxRelayTests : IDisposable
         public Task SendAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
         {
             Attempts++;
+            if (_remainingHangs-- > 0)
+            {
+                return new TaskCompletionSource().Task;
+            }
+
             if (_remainingFailures-- > 0)
             {
                 throw new IOException("broker unreachable");

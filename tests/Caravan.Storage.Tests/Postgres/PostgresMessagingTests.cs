@@ -118,6 +118,59 @@ public sealed class PostgresMessagingTests(PostgresServer server) : IAsyncLifeti
         Assert.Equal(4, dead.Failure.Attempts);
     }
 
+    [Fact]
+    public async Task Batch_RetriesDeadlocksAndSerializationFailuresOnTheSpot_WithoutCountingThemAsFailedAttempts()
+    {
+        // No retries at all for real failures: a deadlock or serialization failure counted as an attempt would dead-letter.
+        // The server raises the real errors (SQLSTATE 40P01 and 40001) inside the handler's transaction, as its deadlock
+        // detector would for a batch that met another instance's batch locking the same rows in the other order.
+        var deadlocked = Guid.NewGuid();
+        var unserializable = Guid.NewGuid();
+        var raised = new ConcurrentDictionary<Guid, int>();
+        var billing = await StartAsync("billing", "invoices", messaging =>
+        {
+            messaging.ConfigureConsumer(consumer => { consumer.Concurrency = 1; consumer.MaxBatchSize = 32; });
+            messaging.Configure(options => options.Retry = new RetryPolicy { ImmediateRetries = 0, DelayedRetries = 0 });
+            messaging.Handle<OrderPlaced>(async (order, context, cancellationToken) =>
+            {
+                await context.Connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO invoices (order_id) VALUES (@OrderId)", order, context.Transaction, cancellationToken: cancellationToken));
+                var times = order.OrderId == deadlocked ? 1 : order.OrderId == unserializable ? 2 : 0;
+                if (raised.GetOrAdd(order.OrderId, 0) < times)
+                {
+                    raised.AddOrUpdate(order.OrderId, 1, (_, count) => count + 1);
+                    var state = order.OrderId == deadlocked ? "40P01" : "40001";
+                    await context.Connection.ExecuteAsync(new CommandDefinition(
+                        $"DO $$ BEGIN RAISE EXCEPTION 'conflict raised by the test' USING ERRCODE = '{state}'; END $$",
+                        transaction: context.Transaction,
+                        cancellationToken: cancellationToken));
+                }
+            });
+        });
+        var orders = await StartAsync("orders", "orders");
+        var all = Enumerable.Range(0, 18).Select(_ => Guid.NewGuid()).Append(deadlocked).Append(unserializable).ToList();
+        await using (var session = await orders.Services.GetRequiredService<IMessageBus>().BeginAsync())
+        {
+            foreach (var id in all)
+            {
+                session.Publish(new OrderPlaced(id));
+            }
+
+            await session.CommitAsync();
+        }
+
+        var database = billing.Services.GetRequiredService<IServiceDatabase>();
+        await using var connection = await database.OpenConnectionAsync();
+        await Eventually.HoldsAsync(
+            async () => await connection.QuerySingleAsync<int>("SELECT count(*)::int FROM invoices") == all.Count, "every order is invoiced");
+
+        Assert.Equal(all.Order(), (await connection.QueryAsync<Guid>("SELECT order_id FROM invoices")).Order());
+        Assert.Equal(all.Count, await connection.QuerySingleAsync<int>("SELECT count(*)::int FROM caravan_inbox"));
+        Assert.Equal(1, raised[deadlocked]);
+        Assert.Equal(2, raised[unserializable]);
+        Assert.Equal(0, await billing.Services.GetRequiredService<IDeadLetterQueue>().CountAsync(DeadLetterQuery.All));
+    }
+
     /// <summary>Starts a service whose business data is one table of order ids.</summary>
     private async Task<IHost> StartAsync(string service, string table, Action<MessagingBuilder>? configure = null)
     {
