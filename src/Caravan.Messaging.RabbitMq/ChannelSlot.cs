@@ -1,3 +1,4 @@
+using Caravan.Messaging.Internal;
 using RabbitMQ.Client;
 
 namespace Caravan.Messaging.RabbitMq;
@@ -66,7 +67,7 @@ internal sealed class ChannelSlot(RabbitMqConnection connection, bool confirms) 
         var channel = await GetAsync(cancellationToken);
         try
         {
-            return await Bounded.RunAsync(what, token => operation(channel, token), connection.OperationTimeout, connection.TimeProvider, cancellationToken);
+            return await Bounded.RunAsync("RabbitMQ: " + what, token => operation(channel, token), connection.OperationTimeout, connection.TimeProvider, cancellationToken);
         }
         catch (TimeoutException)
         {

@@ -1,3 +1,4 @@
+using Caravan.Messaging.Internal;
 using RabbitMQ.Client;
 
 namespace Caravan.Messaging.RabbitMq;
@@ -23,7 +24,7 @@ internal sealed class ConfirmingPublisher(ChannelSlot slot, TimeSpan confirmTime
         try
         {
             await Bounded.RunAsync(
-                $"the confirms of {messages.Count} message(s)",
+                $"RabbitMQ: the confirms of {messages.Count} message(s)",
                 token =>
                 {
                     // All published before any confirm is awaited: one batch costs about one round trip, not one per message.

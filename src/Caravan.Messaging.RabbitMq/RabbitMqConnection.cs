@@ -1,3 +1,4 @@
+using Caravan.Messaging.Internal;
 using RabbitMQ.Client;
 
 namespace Caravan.Messaging.RabbitMq;
@@ -66,7 +67,7 @@ internal sealed class RabbitMqConnection(RabbitMqTransportOptions options, strin
             }
 
             _connection = await Bounded.RunAsync(
-                "opening a connection", token => _factory.CreateConnectionAsync(token), options.OperationTimeout, timeProvider, cancellationToken, CloseInBackground);
+                "RabbitMQ: opening a connection", token => _factory.CreateConnectionAsync(token), options.OperationTimeout, timeProvider, cancellationToken, CloseInBackground);
             if (_replaced)
             {
                 Reconnected?.Invoke();
@@ -89,7 +90,7 @@ internal sealed class RabbitMqConnection(RabbitMqTransportOptions options, strin
         try
         {
             return await Bounded.RunAsync(
-                "opening a channel",
+                "RabbitMQ: opening a channel",
                 token => connection.CreateChannelAsync(
                     new CreateChannelOptions(publisherConfirmationsEnabled: confirms, publisherConfirmationTrackingEnabled: confirms, outstandingPublisherConfirmationsRateLimiter: null),
                     token),

@@ -1,3 +1,4 @@
+using Caravan.Messaging.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Caravan.Messaging;
@@ -125,44 +126,18 @@ public sealed partial class OutboxRelay(
 
     /// <summary>
     /// Runs one step with its token cancelled after <see cref="OutboxOptions.OperationTimeout"/>, and stops waiting for it
-    /// then even if it ignores the token (it is left to finish in the background; its late outcome is observed and dropped).
+    /// then even if it ignores the token (<see cref="Bounded"/>: it is left to finish in the background, its late outcome
+    /// observed and dropped).
     /// </summary>
     private async Task<T> StepAsync<T>(string step, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
-        var timeout = _options.OperationTimeout;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var timer = timeProvider.CreateTimer(static state => TryCancel((CancellationTokenSource)state!), deadline, timeout, Timeout.InfiniteTimeSpan);
-        Task<T>? task = null;
         try
         {
-            task = action(deadline.Token);
-            return await task.WaitAsync(timeout, timeProvider, cancellationToken);
+            return await Bounded.RunAsync($"The outbox relay's {step}", action, _options.OperationTimeout, timeProvider, cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Observe(task);
-            throw;
-        }
-        catch (Exception ex)
-        {
-            Observe(task);
-            var timedOut = ex is TimeoutException || (ex is OperationCanceledException && deadline.IsCancellationRequested);
-            throw new RelayStepException(step, timedOut ? new TimeoutException($"The outbox relay's {step} did not complete within {timeout}.", ex) : ex);
-        }
-    }
-
-    private static void Observe(Task? task) =>
-        task?.ContinueWith(static completed => _ = completed.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
-    private static void TryCancel(CancellationTokenSource source)
-    {
-        try
-        {
-            source.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The step finished first.
+            throw new RelayStepException(step, ex);
         }
     }
 

@@ -1,9 +1,9 @@
-namespace Caravan.Messaging.RabbitMq;
+namespace Caravan.Messaging.Internal;
 
 /// <summary>
-/// Runs one broker operation with a deadline that does not depend on the client library honouring its token: the
-/// token it gets is cancelled at the deadline, and the wait gives up at the deadline even if the operation does not
-/// notice. An operation given up on keeps running in the background; its late result is handed to
+/// Runs one operation (a broker call, a step of the outbox relay) with a deadline that does not depend on the callee
+/// honouring its token: the token it gets is cancelled at the deadline, and the wait gives up at the deadline even if
+/// the operation does not notice (a <see cref="TimeoutException"/> saying "<c>what</c> did not complete within ..."). An operation given up on keeps running in the background; its late result is handed to
 /// <c>abandoned</c> (to close a connection or channel that opened too late) and its late failure is observed.
 /// </summary>
 internal static class Bounded
@@ -77,5 +77,5 @@ internal static class Bounded
     }
 
     private static TimeoutException TimedOut(string what, TimeSpan timeout, Exception? inner = null) =>
-        new($"RabbitMQ: {what} did not complete within {timeout}.", inner);
+        new($"{what} did not complete within {timeout}.", inner);
 }
