@@ -112,6 +112,9 @@ public sealed class CaravanAppHost : IAsyncDisposable
         catch (Exception exception)
         {
             var states = app is null ? "not built" : DescribeStates(app, instances);
+            var diagnosis = app is null || instances is null
+                ? string.Empty
+                : await new CaravanAppHost(app, dataDirectory, gatewayPort, log, instances).DiagnoseUnhealthyAsync();
             if (instances is not null)
             {
                 await instances.DisposeAsync();
@@ -125,7 +128,14 @@ public sealed class CaravanAppHost : IAsyncDisposable
             dataDirectory.Dispose();
             if (exception is OperationCanceledException && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException($"The app host did not become healthy within {timeout.TotalSeconds:0} s: {states}.", exception);
+                throw new TimeoutException($"The app host did not become healthy within {timeout.TotalSeconds:0} s: {states}.{Environment.NewLine}{diagnosis}", exception);
+            }
+
+            if (exception is DistributedApplicationException)
+            {
+                // "Stopped waiting for resource 'x' to become healthy because it failed to start": its process
+                // exited or never ran; what it printed says why.
+                throw new InvalidOperationException($"{exception.Message} States: {states}.{Environment.NewLine}{diagnosis}", exception);
             }
 
             throw;
@@ -245,6 +255,29 @@ public sealed class CaravanAppHost : IAsyncDisposable
         }
 
         report.AppendLine("Supervisor: " + string.Join(" | ", Log.Lines.TakeLast(20)));
+        return report.ToString();
+    }
+
+    /// <summary><see cref="DiagnoseAsync"/> of every resource that is not healthy (all of them when none is).</summary>
+    private async Task<string> DiagnoseUnhealthyAsync()
+    {
+        var unhealthy = AllResources.Where(name =>
+            (InstancesOf(name) is { Count: > 0 } ids ? ids : [name]).Any(id =>
+                !App.ResourceNotifications.TryGetCurrentState(id, out var resourceEvent) || resourceEvent.Snapshot.HealthStatus != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)).ToList();
+        var report = new System.Text.StringBuilder();
+        foreach (var name in unhealthy.Count > 0 ? unhealthy : AllResources)
+        {
+            try
+            {
+                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                report.Append(await DiagnoseAsync(name, bound.Token));
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or InvalidOperationException)
+            {
+                report.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"{name}: no diagnosis ({exception.Message})");
+            }
+        }
+
         return report.ToString();
     }
 
