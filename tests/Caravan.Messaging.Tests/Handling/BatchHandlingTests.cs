@@ -55,8 +55,15 @@ public sealed class BatchHandlingTests : IDisposable
             });
         });
 
-        await Eventually.HoldsAsync(async () => await consumer.DeadLetters.CountAsync(DeadLetterQuery.All) == 1, "the failing ping is dead-lettered");
-        await Eventually.HoldsAsync(async () => await observer.GetQueueDepthAsync("pinged") == 0, "every other ping is completed");
+        // On a timeout the message shows where ping 5 stands: its attempts so far and the broker's rows.
+        await Eventually.ReturnsAsync(
+            async () => (DeadLetters: await consumer.DeadLetters.CountAsync(DeadLetterQuery.All), AttemptsOfFive: string.Join(",", attemptsOfFive), Broker: await BrokerRowsAsync()),
+            seen => seen.DeadLetters == 1,
+            "the failing ping is dead-lettered");
+        await Eventually.ReturnsAsync(
+            async () => (Depth: await observer.GetQueueDepthAsync("pinged"), Broker: await BrokerRowsAsync()),
+            seen => seen.Depth == 0,
+            "every other ping is completed");
 
         var database = consumer.Services.GetRequiredService<IServiceDatabase>();
         await using var connection = await database.OpenConnectionAsync();
@@ -129,6 +136,24 @@ public sealed class BatchHandlingTests : IDisposable
         await Eventually.HoldsAsync(async () => await broker.GetQueueDepthAsync("pinged") == 0, "all three copies are completed");
         Assert.Equal([7, 8], handled.Order());
         Assert.Equal(0, await consumer.DeadLetters.CountAsync(DeadLetterQuery.All));
+    }
+
+    /// <summary>Each queued row as seq:visible-in-ms:leased:deliveries:failures, for a timeout's message.</summary>
+    private async Task<string> BrokerRowsAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={_folder.File("broker.db")};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, visible_at, lease_token IS NOT NULL, delivery_count, failure_count FROM caravan_queue ORDER BY seq";
+        var rows = new List<string>();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add($"{reader.GetInt64(0)}:{reader.GetInt64(1) - now}:{reader.GetInt64(2)}:{reader.GetInt64(3)}:{reader.GetInt64(4)}");
+        }
+
+        return $"[{string.Join(" ", rows)}]";
     }
 
     private static Envelope NewPing(int number) => new()
