@@ -91,6 +91,13 @@ internal static class Profiling
             string queue, int maxMessages, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
             profiler.TimeAsync("broker.receive", () => inner.ReceiveAsync(queue, maxMessages, leaseDuration, cancellationToken), static r => r.Count);
 
+        public bool CompletesWithReceive => inner.CompletesWithReceive;
+
+        public Task<IReadOnlyList<TransportMessage>> CompleteAndReceiveAsync(
+            IReadOnlyList<TransportMessage> completed, string queue, int maxMessages, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
+            profiler.TimeAsync(
+                "broker.complete+receive", () => inner.CompleteAndReceiveAsync(completed, queue, maxMessages, leaseDuration, cancellationToken), static r => r.Count);
+
         public Task WaitForMessagesAsync(string queue, TimeSpan maxWait, CancellationToken cancellationToken = default) =>
             profiler.TimeAsync("broker.wait (idle)", () => inner.WaitForMessagesAsync(queue, maxWait, cancellationToken));
 

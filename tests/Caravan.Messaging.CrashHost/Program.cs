@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Caravan.Messaging.Postgres;
+using Caravan.Messaging.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,6 +26,10 @@ public sealed record CrashMessage(long Seq);
 /// in its own database (SQLite: a <c>handled</c> row and a counter; PostgreSQL: an <c>effects</c> row). Prints
 /// <c>counts delivered=… handled=… duplicates=…</c> (its messaging metrics so far) when they change, at most
 /// every quarter second, and once more when it stops.</item>
+/// <item><c>ack-lease --broker B --db D --count N</c> (SQLite transport only, D unused): sends N messages to the queue
+/// <c>ack-lease</c>, leases half of them for 30 s, then installs a trigger that holds every lease update for minutes and,
+/// printing <c>acknowledging</c>, completes the leased half and leases the rest in one transaction, which therefore stays
+/// open after its acknowledgement until the test kills the process (or prints <c>completed</c> if it is not killed).</item>
 /// </list>
 /// Where messages and data live: <c>--transport sqlite</c> (default; B is the broker file) or <c>rabbitmq</c> (B is
 /// an AMQP URI; <c>--topology-prefix P</c> names the exchanges and queues), and <c>--database sqlite</c> (default;
@@ -49,7 +54,7 @@ internal static class Program
         {
             await Console.Error.WriteLineAsync(ex.Message);
             await Console.Error.WriteLineAsync(
-                "usage: producer|relay|consumer [--transport sqlite|rabbitmq] --broker PATH|URI [--topology-prefix P] [--database sqlite|postgres] " +
+                "usage: producer|relay|consumer|ack-lease [--transport sqlite|rabbitmq] --broker PATH|URI [--topology-prefix P] [--database sqlite|postgres] " +
                 "--db PATH|CONNECTION [--count N] [--first F] [--parallel P] [--rollback-every K] [--rate R] [--no-relay] [--watch-stdin]");
             return 2;
         }
@@ -59,6 +64,7 @@ internal static class Program
             "producer" => await ProduceAsync(arguments),
             "relay" => await RelayAsync(arguments),
             "consumer" => await ConsumeAsync(arguments),
+            "ack-lease" => await AckAndLeaseAsync(arguments),
             _ => throw new InvalidOperationException("unreachable"),
         };
     }
@@ -155,6 +161,46 @@ internal static class Program
         WatchStdin(host, arguments);
         Console.Out.WriteLine("ready");
         await host.WaitForShutdownAsync();
+        return 0;
+    }
+
+    private static async Task<int> AckAndLeaseAsync(Arguments arguments)
+    {
+        const string Queue = "ack-lease";
+        var broker = arguments.GetString("broker");
+        var count = (int)arguments.GetInt64("count");
+        using var transport = new SqliteTransport(new SqliteTransportOptions { Path = broker }, TimeProvider.System, new SharedRandomSource());
+        await transport.InitializeAsync();
+        var messages = Enumerable.Range(1, count).Select(seq => OutgoingMessage.Send(
+            new Envelope
+            {
+                MessageId = Guid.CreateVersion7(),
+                MessageType = WireName,
+                CreatedAt = TimeProvider.System.GetUtcNow(),
+                Body = System.Text.Encoding.UTF8.GetBytes($"{{\"seq\":{seq}}}"),
+            },
+            Queue)).ToList();
+        await transport.SendAsync(messages);
+        var handled = await transport.ReceiveAsync(Queue, count / 2, TimeSpan.FromSeconds(30));
+        Console.Out.WriteLine($"leased {handled.Count}");
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={broker};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                PRAGMA busy_timeout=30000;
+                CREATE TABLE spin (x INTEGER);
+                WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2000) INSERT INTO spin SELECT x FROM n;
+                CREATE TRIGGER hold_leases BEFORE UPDATE OF lease_token ON caravan_queue WHEN NEW.lease_token IS NOT NULL
+                BEGIN SELECT COUNT(*) FROM spin a, spin b, spin c; END;
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        Console.Out.WriteLine("acknowledging");
+        var next = await transport.CompleteAndReceiveAsync(handled, Queue, count, TimeSpan.FromSeconds(30));
+        Console.Out.WriteLine($"completed, leased {next.Count}");
         return 0;
     }
 
@@ -358,7 +404,7 @@ internal static class Program
 internal sealed class Arguments
 {
     private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "no-relay", "watch-stdin" };
-    private static readonly HashSet<string> Roles = new(StringComparer.Ordinal) { "producer", "relay", "consumer" };
+    private static readonly HashSet<string> Roles = new(StringComparer.Ordinal) { "producer", "relay", "consumer", "ack-lease" };
 
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 
@@ -370,7 +416,7 @@ internal sealed class Arguments
     {
         if (args.Length == 0 || !Roles.Contains(args[0]))
         {
-            throw new ArgumentException("The first argument must be the role: producer, relay or consumer.", nameof(args));
+            throw new ArgumentException("The first argument must be the role: producer, relay, consumer or ack-lease.", nameof(args));
         }
 
         var parsed = new Arguments(args[0]);
@@ -412,7 +458,7 @@ internal sealed class Arguments
         {
             parsed.GetString("topology-prefix");
         }
-        if (parsed.Role == "producer")
+        if (parsed.Role is "producer" or "ack-lease")
         {
             parsed.GetInt64("count");
         }

@@ -174,6 +174,49 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(consumers.All(c => c.IsReady), $"A consumer exited.\n{await DiagnosticsAsync()}");
     }
 
+    [Fact]
+    public async Task ConsumerKilledAfterAcknowledgingInItsNextLeaseTransaction_NeitherAcknowledgesNorLeases()
+    {
+        const int Count = 20;
+
+        // The process completes 10 leased messages and leases the other 10 in one broker transaction, which a trigger
+        // keeps open after the acknowledgement: the kill lands between the acknowledgement and the lease.
+        var process = Start("ack-lease", "ack-lease", "--broker", Broker, "--db", ConsumerDb, "--count", Num(Count));
+        await process.WaitForAsync("acknowledging", StartTimeout);
+        await Until.HoldsAsync(() => Task.FromResult(IsWriteLocked(Broker)), "the transaction holds the broker's write lock", StartTimeout, DiagnosticsAsync);
+        await process.KillAsync();
+        Log($"killed {process.Name} (pid {process.Id}) inside its acknowledge-and-lease transaction");
+
+        var diagnostics = await DiagnosticsAsync();
+        Assert.False(process.HasSeen("completed"), $"The transaction committed before the kill.\n{diagnostics}");
+        await Sql.ScalarAsync(Broker, "DROP TRIGGER hold_leases");
+
+        // Nothing of the transaction survived: the acknowledged half is still queued under its old lease, so it is
+        // redelivered when that lease ends (the inbox absorbs the duplicates), and the other half was never leased.
+        Assert.Equal(Count, await Sql.ScalarAsync(Broker, "SELECT COUNT(*) FROM caravan_queue WHERE queue = 'ack-lease'"));
+        Assert.Equal(Count / 2, await Sql.ScalarAsync(Broker, "SELECT COUNT(*) FROM caravan_queue WHERE queue = 'ack-lease' AND lease_token IS NOT NULL AND delivery_count = 1"));
+        Assert.Equal(Count / 2, await Sql.ScalarAsync(Broker, "SELECT COUNT(*) FROM caravan_queue WHERE queue = 'ack-lease' AND lease_token IS NULL AND delivery_count = 0"));
+        var leaseEnds = await Sql.ColumnAsync(Broker, "SELECT visible_at FROM caravan_queue WHERE queue = 'ack-lease' AND lease_token IS NOT NULL");
+        var latest = DateTimeOffset.UtcNow.AddSeconds(30).ToUnixTimeMilliseconds();
+        Assert.All(leaseEnds, end => Assert.InRange(end, latest - 120_000, latest));
+    }
+
+    /// <summary>Whether another connection holds the file's write lock (a write transaction is open); waits at most about 1 s for it.</summary>
+    private static bool IsWriteLocked(string path)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False;Default Timeout=1");
+        connection.Open();
+        try
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            return false;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex) when (ex.SqliteErrorCode == 5)
+        {
+            return true;
+        }
+    }
+
     private static List<long> ExpectedCommitted(long upTo)
     {
         var expected = new List<long>();

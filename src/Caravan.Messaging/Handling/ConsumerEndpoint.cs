@@ -28,7 +28,8 @@ internal sealed partial class ConsumerEndpoint : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Channel<TransportMessage> _buffer = Channel.CreateUnbounded<TransportMessage>();
-    private readonly Channel<TransportMessage> _acks = Channel.CreateUnbounded<TransportMessage>(new UnboundedChannelOptions { SingleReader = true });
+    // Read by the acknowledger and, when the transport completes along with a lease, by the fetch loop.
+    private readonly Channel<TransportMessage> _acks = Channel.CreateUnbounded<TransportMessage>();
     private readonly ConcurrentDictionary<TransportMessage, byte> _held = new(ReferenceEqualityComparer.Instance);
     private readonly AsyncSignal _slotFreed = new();
     private int _unhandled;
@@ -122,7 +123,7 @@ internal sealed partial class ConsumerEndpoint : IDisposable
                 }
 
                 // Not cancellable: a lease taken must reach the buffer, or it would sit until it expires.
-                var messages = await _transport.ReceiveAsync(_queue, free, _options.LeaseDuration, CancellationToken.None);
+                var messages = await ReceiveAsync(free);
                 failures = 0;
                 if (messages.Count == 0)
                 {
@@ -157,6 +158,47 @@ internal sealed partial class ConsumerEndpoint : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Leases up to <paramref name="free"/> messages. When the transport can, handled messages waiting for their
+    /// acknowledgement are completed in the same broker operation (one transaction instead of two); if it fails,
+    /// neither happened and they go back to the acknowledger.
+    /// </summary>
+    private async Task<IReadOnlyList<TransportMessage>> ReceiveAsync(int free)
+    {
+        if (!_transport.CompletesWithReceive || !_acks.Reader.TryRead(out var first))
+        {
+            return await _transport.ReceiveAsync(_queue, free, _options.LeaseDuration, CancellationToken.None);
+        }
+
+        var completed = new List<TransportMessage> { first };
+        while (completed.Count < MaxAckBatch && _acks.Reader.TryRead(out var next))
+        {
+            completed.Add(next);
+        }
+
+        IReadOnlyList<TransportMessage> messages;
+        try
+        {
+            messages = await _transport.CompleteAndReceiveAsync(completed, _queue, free, _options.LeaseDuration, CancellationToken.None);
+        }
+        catch
+        {
+            foreach (var message in completed)
+            {
+                _acks.Writer.TryWrite(message);
+            }
+
+            throw;
+        }
+
+        foreach (var message in completed)
+        {
+            _held.TryRemove(message, out _);
+        }
+
+        return messages;
     }
 
     private async Task WorkAsync()
@@ -242,6 +284,12 @@ internal sealed partial class ConsumerEndpoint : IDisposable
             while (batch.Count < MaxAckBatch && _acks.Reader.TryRead(out var message))
             {
                 batch.Add(message);
+            }
+
+            if (batch.Count == 0)
+            {
+                // The fetch loop took them along with its lease.
+                continue;
             }
 
             for (var attempt = 1; attempt <= 5; attempt++)

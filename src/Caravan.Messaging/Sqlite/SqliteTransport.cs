@@ -11,6 +11,8 @@ namespace Caravan.Messaging.Sqlite;
 /// </summary>
 public sealed partial class SqliteTransport : IMessageTransport, IDisposable
 {
+    private const string CompleteSql = "DELETE FROM caravan_queue WHERE seq = $seq AND lease_token = $token";
+
     private readonly SqliteFile _file;
     private readonly TimeProvider _timeProvider;
     private readonly IRandomSource _random;
@@ -128,11 +130,33 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
     public async Task<IReadOnlyList<TransportMessage>> ReceiveAsync(
         string queue, int maxMessages, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
+        await using var write = await _file.BeginWriteAsync(cancellationToken);
+        var received = await LeaseAsync(write, queue, maxMessages, leaseDuration, cancellationToken);
+        await write.CommitAsync(cancellationToken);
+        return received;
+    }
+
+    public bool CompletesWithReceive => true;
+
+    /// <summary>Deletes the completed messages and leases the next ones in one write transaction: both or neither.</summary>
+    public async Task<IReadOnlyList<TransportMessage>> CompleteAndReceiveAsync(
+        IReadOnlyList<TransportMessage> completed, string queue, int maxMessages, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(completed);
+        await using var write = await _file.BeginWriteAsync(cancellationToken);
+        await ForEachLeaseAsync(write, completed, CompleteSql, null, cancellationToken);
+        var received = await LeaseAsync(write, queue, maxMessages, leaseDuration, cancellationToken);
+        await write.CommitAsync(cancellationToken);
+        return received;
+    }
+
+    private async Task<List<TransportMessage>> LeaseAsync(
+        SqliteWrite write, string queue, int maxMessages, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
         var now = _timeProvider.GetUtcNow();
         var token = _random.NextInt64();
         var received = new List<TransportMessage>(maxMessages);
         List<(long Seq, Exception Error)>? unreadable = null;
-        await using var write = await _file.BeginWriteAsync(cancellationToken);
         var command = write.Statement("""
             UPDATE caravan_queue
             SET visible_at = $leaseEnd, lease_token = $token, delivery_count = delivery_count + 1
@@ -186,7 +210,6 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
             await MoveToDeadLettersAsync(write, seq, token, FailureInfo.FromException(DeadLetterReason.DeserializationFailed, error, 0), cancellationToken);
         }
 
-        await write.CommitAsync(cancellationToken);
         received.Sort(static (a, b) =>
         {
             var byPriority = b.Envelope.Priority.CompareTo(a.Envelope.Priority);
@@ -222,7 +245,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
     }
 
     public Task CompleteAsync(IReadOnlyList<TransportMessage> messages, CancellationToken cancellationToken = default) =>
-        ForEachLeaseAsync(messages, "DELETE FROM caravan_queue WHERE seq = $seq AND lease_token = $token", null, cancellationToken);
+        ForEachLeaseAsync(messages, CompleteSql, null, cancellationToken);
 
     public async Task RetryLaterAsync(TransportMessage message, TimeSpan delay, CancellationToken cancellationToken = default)
     {
@@ -289,6 +312,18 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         }
 
         await using var write = await _file.BeginWriteAsync(cancellationToken);
+        await ForEachLeaseAsync(write, messages, sql, at, cancellationToken);
+        await write.CommitAsync(cancellationToken);
+    }
+
+    private static async Task ForEachLeaseAsync(
+        SqliteWrite write, IReadOnlyList<TransportMessage> messages, string sql, long? at, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
         var command = write.Statement(sql);
         var seq = command.Parameters.Add("$seq", SqliteType.Integer);
         var token = command.Parameters.Add("$token", SqliteType.Integer);
@@ -304,8 +339,6 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
             token.Value = lease.Token;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-
-        await write.CommitAsync(cancellationToken);
     }
 
     private static async Task<IReadOnlyList<string>> GetSubscribersAsync(

@@ -36,6 +36,22 @@ public interface IMessageTransport
 
     Task CompleteAsync(IReadOnlyList<TransportMessage> messages, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Whether <see cref="CompleteAndReceiveAsync"/> completes and leases in one atomic broker operation; consumers
+    /// then acknowledge handled messages along with their next lease, saving the broker a transaction.
+    /// </summary>
+    bool CompletesWithReceive => false;
+
+    /// <summary>
+    /// Completes <paramref name="completed"/> and leases up to <paramref name="maxMessages"/> messages of
+    /// <paramref name="queue"/> as one atomic broker operation: if it fails (or the process dies before it ends),
+    /// neither happened, so the completed messages are still leased as before and come back when their leases expire.
+    /// Called only when <see cref="CompletesWithReceive"/> is true.
+    /// </summary>
+    Task<IReadOnlyList<TransportMessage>> CompleteAndReceiveAsync(
+        IReadOnlyList<TransportMessage> completed, string queue, int maxMessages, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"The {Name} transport cannot complete and receive in one operation.");
+
     /// <summary>Counts a failed handling and makes the message visible again after <paramref name="delay"/>.</summary>
     Task RetryLaterAsync(TransportMessage message, TimeSpan delay, CancellationToken cancellationToken = default);
 
