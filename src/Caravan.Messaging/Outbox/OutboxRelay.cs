@@ -104,7 +104,9 @@ public sealed partial class OutboxRelay(
         {
             var messages = batch.Select(static entry => entry.Message).ToList();
             await StepAsync("send", async ct => { await transport.SendAsync(messages, ct); return true; }, cancellationToken);
-            await StepAsync("remove", async ct => { await outbox.RemoveAsync(batch, ct); return true; }, cancellationToken);
+            // Not cancellable (still bounded by OperationTimeout): rows the transport has accepted are removed even when
+            // stopping. A removal cut short would leave them to the host's last pass, which would send them all again.
+            await StepAsync("remove", async ct => { await outbox.RemoveAsync(batch, ct); return true; }, CancellationToken.None);
             metrics.Published(batch.Count);
         }
 

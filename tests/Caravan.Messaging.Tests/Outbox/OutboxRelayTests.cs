@@ -86,6 +86,28 @@ public sealed class OutboxRelayTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_StoppedRightAfterASend_StillRemovesTheSentRows_SoTheLastPassSendsNothingAgain()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        var database = new SqliteServiceDatabase(_folder.File("service.db"));
+        await database.InitializeAsync();
+        var outbox = new SqliteOutboxStore(database);
+        using var stopping = new CancellationTokenSource();
+        // The host stops while the transport confirms: the relay's token is cancelled before it removes the rows.
+        var transport = new FlakyTransport(failures: 0) { AfterDelivery = stopping.Cancel };
+        using var meterFactory = new TestMeterFactory();
+        var options = Options.Create(new MessagingOptions { ServiceName = "svc" });
+        var relay = new OutboxRelay(outbox, transport, new OutboxSignal(), new MessagingMetrics(meterFactory), time, new SharedRandomSource(), options, NullLogger<OutboxRelay>.Instance);
+        await AddAsync(database, outbox, NewEnvelope(), NewEnvelope());
+
+        await relay.RunAsync(stopping.Token).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, await outbox.CountAsync());
+        Assert.Equal(0, await relay.RelayBatchAsync(CancellationToken.None)); // the host's last pass (MessagingHostedService.StopAsync)
+        Assert.Equal(2, transport.Delivered.Count);
+    }
+
+    [Fact]
     public async Task Remove_ByALateRelay_LeavesANewerRowThatReusedTheId()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
@@ -190,6 +212,9 @@ public sealed class OutboxRelayTests : IDisposable
 
         public List<OutgoingMessage> Delivered { get; } = [];
 
+        /// <summary>Runs after each successful delivery, before SendAsync returns.</summary>
+        public Action? AfterDelivery { get; init; }
+
         public string Name => "flaky";
 
         public bool SupportsDelayedDelivery => true;
@@ -210,6 +235,7 @@ public sealed class OutboxRelayTests : IDisposable
             }
 
             Delivered.AddRange(messages);
+            AfterDelivery?.Invoke();
             return Task.CompletedTask;
         }
 
