@@ -43,6 +43,12 @@ public sealed class PrivatePostgres : IAsyncDisposable
     /// <summary><c>eng/postgres.sh restart-immediate</c>: <c>pg_ctl restart -m immediate</c>, a crash-like restart (no checkpoint, recovery from the WAL).</summary>
     public async Task RestartImmediatelyAsync() => await RunAsync("restart-immediate");
 
+    /// <summary>Stops the server for an outage (<c>eng/postgres.sh stop</c>); <see cref="StartAgainAsync"/> brings it back with its data.</summary>
+    public async Task StopForAWhileAsync() => await RunAsync("stop");
+
+    /// <summary>Starts the server again on its port and data after <see cref="StopForAWhileAsync"/>.</summary>
+    public async Task StartAgainAsync() => await RunAsync("start");
+
     /// <summary>Stops the server (<c>eng/postgres.sh stop</c>); throws when the script fails.</summary>
     public async ValueTask DisposeAsync() => await RunAsync("stop");
 

@@ -20,6 +20,7 @@ internal sealed partial class MessagingHostedService(
     IOutboxStore outbox,
     MessagingMetrics metrics,
     TimeProvider timeProvider,
+    IRandomSource random,
     ILoggerFactory loggerFactory) : IHostedService, IDisposable
 {
     private readonly List<ConsumerEndpoint> _endpoints = [];
@@ -42,7 +43,8 @@ internal sealed partial class MessagingHostedService(
         foreach (var queue in handlers.Endpoints)
         {
             var consumerOptions = settings.Endpoints.TryGetValue(queue, out var configured) ? configured : new ConsumerOptions();
-            var endpoint = new ConsumerEndpoint(queue, consumerOptions, transport, processor, metrics, timeProvider, consumerLogger);
+            var endpoint = new ConsumerEndpoint(
+                queue, consumerOptions, settings.Retry, transport, processor, metrics, timeProvider, random, consumerLogger);
             _endpoints.Add(endpoint);
             endpoint.Start();
         }

@@ -10,7 +10,9 @@ namespace Caravan.Messaging;
 /// them, one acknowledger completes handled messages in batches, and a renewer keeps the leases of
 /// everything held alive. Stopping stops fetching, lets running handlers finish (they are cancelled
 /// only when the host's shutdown timeout runs out) and releases prefetched messages at once, so
-/// nothing waits for a lease to expire after a graceful stop.
+/// nothing waits for a lease to expire after a graceful stop. When the service's database cannot be
+/// reached, the messages that met it are given back without counting an attempt and fetching pauses,
+/// for longer each time in a row (<see cref="RetryPolicy.UnavailablePause"/>), until a message is handled again.
 /// </summary>
 internal sealed partial class ConsumerEndpoint : IDisposable
 {
@@ -22,10 +24,12 @@ internal sealed partial class ConsumerEndpoint : IDisposable
 
     private readonly string _queue;
     private readonly ConsumerOptions _options;
+    private readonly RetryPolicy _retry;
     private readonly IMessageTransport _transport;
     private readonly MessageProcessor _processor;
     private readonly MessagingMetrics _metrics;
     private readonly TimeProvider _timeProvider;
+    private readonly IRandomSource _random;
     private readonly ILogger _logger;
     private readonly Channel<TransportMessage> _buffer = Channel.CreateUnbounded<TransportMessage>();
     // Read by the acknowledger and, when the transport completes along with a lease, by the fetch loop.
@@ -33,6 +37,10 @@ internal sealed partial class ConsumerEndpoint : IDisposable
     private readonly ConcurrentDictionary<TransportMessage, byte> _held = new(ReferenceEqualityComparer.Instance);
     private readonly AsyncSignal _slotFreed = new();
     private int _unhandled;
+
+    // Batches in a row that found the database unreachable, and until when fetching pauses (TimeProvider timestamp).
+    private int _unavailableInARow;
+    private long _pausedUntil;
     private readonly CancellationTokenSource _stopFetching = new();
     private readonly CancellationTokenSource _abortHandlers = new();
     private readonly CancellationTokenSource _stopRenewing = new();
@@ -45,15 +53,19 @@ internal sealed partial class ConsumerEndpoint : IDisposable
     public ConsumerEndpoint(
         string queue,
         ConsumerOptions options,
+        RetryPolicy retry,
         IMessageTransport transport,
         MessageProcessor processor,
         MessagingMetrics metrics,
         TimeProvider timeProvider,
+        IRandomSource random,
         ILogger logger)
     {
         options.Validate(queue);
         _queue = queue;
         _options = options;
+        _retry = retry;
+        _random = random;
         _transport = transport;
         _processor = processor;
         _metrics = metrics;
@@ -115,6 +127,13 @@ internal sealed partial class ConsumerEndpoint : IDisposable
         {
             try
             {
+                var paused = PausedFor();
+                if (paused > TimeSpan.Zero)
+                {
+                    await Task.Delay(paused, _timeProvider, stopping);
+                    continue;
+                }
+
                 var free = _options.Prefetch - Volatile.Read(ref _unhandled);
                 if (free <= 0)
                 {
@@ -233,6 +252,15 @@ internal sealed partial class ConsumerEndpoint : IDisposable
                 continue;
             }
 
+            if (Array.Exists(decisions, static decision => decision.Outcome == ProcessingOutcome.Unavailable))
+            {
+                Pause();
+            }
+            else if (Array.Exists(decisions, static decision => decision.Outcome == ProcessingOutcome.Complete))
+            {
+                Volatile.Write(ref _unavailableInARow, 0);
+            }
+
             for (var i = 0; i < batch.Count; i++)
             {
                 await ApplyAsync(batch[i], decisions[i]);
@@ -257,7 +285,7 @@ internal sealed partial class ConsumerEndpoint : IDisposable
                     await _transport.DeadLetterAsync(message, decision.Failure!);
                     _metrics.DeadLettered(_queue, message.Envelope.MessageType, decision.Failure!.Reason);
                     break;
-                case ProcessingOutcome.Release:
+                case ProcessingOutcome.Release or ProcessingOutcome.Unavailable:
                     await _transport.ReleaseAsync([message]);
                     break;
             }
@@ -269,6 +297,34 @@ internal sealed partial class ConsumerEndpoint : IDisposable
         }
 
         Forget(message);
+    }
+
+    /// <summary>Stops fetching for the next pause of the unreachable-database backoff (the workers finish what they hold).</summary>
+    private void Pause()
+    {
+        var inARow = Interlocked.Increment(ref _unavailableInARow);
+        var pause = _retry.GetUnavailablePause(inARow, _random.NextDouble());
+        var until = _timeProvider.GetTimestamp() + (long)(pause.TotalSeconds * _timeProvider.TimestampFrequency);
+        long current;
+        do
+        {
+            current = Interlocked.Read(ref _pausedUntil);
+            if (current >= until)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _pausedUntil, until, current) != current);
+
+        _metrics.ConsumerPaused(_queue);
+        LogPaused(_logger, _queue, inARow, pause);
+    }
+
+    private TimeSpan PausedFor()
+    {
+        var until = Interlocked.Read(ref _pausedUntil);
+        var now = _timeProvider.GetTimestamp();
+        return until > now ? TimeSpan.FromSeconds((until - now) / (double)_timeProvider.TimestampFrequency) : TimeSpan.Zero;
     }
 
     private async Task AcknowledgeAsync()
@@ -387,6 +443,9 @@ internal sealed partial class ConsumerEndpoint : IDisposable
 
     [LoggerMessage(EventId = 1404, Level = LogLevel.Error, Message = "Processing a batch starting with {MessageId} on {Queue} failed unexpectedly; its messages are given back")]
     private static partial void LogProcessingCrashed(ILogger logger, Exception exception, Guid messageId, string queue);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "The service's database could not be reached while handling {Queue} ({InARow} time(s) in a row): its messages were given back uncounted; fetching pauses for {Pause}")]
+    private static partial void LogPaused(ILogger logger, string queue, int inARow, TimeSpan pause);
 
     [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Renewing leases on {Queue} failed")]
     private static partial void LogRenewFailed(ILogger logger, Exception exception, string queue);

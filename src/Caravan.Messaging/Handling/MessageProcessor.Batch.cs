@@ -53,7 +53,19 @@ internal sealed partial class MessageProcessor
         // again as a batch it would take its locks across messages in the same order and likely meet the same other
         // transaction again, so each message goes on its own instead (its locks in its handler's own consistent order),
         // with its conflict retries, and nothing counts as a failed attempt.
-        if (FindConflict(outcomes) is not null)
+        // An unreachable database rolled the batch back for no message's sake either; trying each message on its own would
+        // only meet it again. Every message not yet decided goes back, uncounted, and the consumer pauses.
+        if (FindUnavailable(outcomes) is { } unreachable)
+        {
+            for (var i = 0; i < outcomes.Length; i++)
+            {
+                if (outcomes[i].Kind is TogetherKind.Again or TogetherKind.Failed or TogetherKind.NotRun)
+                {
+                    outcomes[i] = new(TogetherKind.NotRun, unreachable);
+                }
+            }
+        }
+        else if (FindConflict(outcomes) is not null)
         {
             for (var i = 0; i < outcomes.Length; i++)
             {
@@ -93,6 +105,7 @@ internal sealed partial class MessageProcessor
             decisions[i] = outcome.Kind switch
             {
                 TogetherKind.Handled or TogetherKind.Duplicate => ProcessingDecision.Complete,
+                TogetherKind.NotRun or TogetherKind.Failed when RetryPolicy.IsUnavailable(outcome.Failure) => ProcessingDecision.Unavailable,
                 TogetherKind.Cancelled => ProcessingDecision.Release,
                 TogetherKind.Permanent => DeadLetter(message.Message, FailureInfo.FromException(
                     DeadLetterReason.PermanentFailure,
@@ -104,6 +117,20 @@ internal sealed partial class MessageProcessor
         }
 
         return decisions;
+    }
+
+    /// <summary>The failure to reach the database that rolled a pass back, if that is what did.</summary>
+    private static Exception? FindUnavailable(TogetherOutcome[] outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            if (RetryPolicy.IsUnavailable(outcome.Failure))
+            {
+                return outcome.Failure;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The conflict (deadlock, serialization failure) that rolled a pass back, if that is what did.</summary>

@@ -112,6 +112,12 @@ internal sealed partial class MessageProcessor(
             {
                 return ProcessingDecision.Release;
             }
+            catch (Exception ex) when (RetryPolicy.IsUnavailable(ex))
+            {
+                // The database is down, not the message: it goes back without an attempt counted, and the consumer pauses.
+                LogUnavailable(logger, ex, envelope.MessageType, envelope.MessageId, queue);
+                return ProcessingDecision.Unavailable;
+            }
             catch (Exception ex) when (RetryPolicy.IsConflict(ex) && conflicts < retry.ConflictRetries)
             {
                 // A deadlock or serialization failure: the same attempt again, after a short jittered wait.
@@ -201,6 +207,9 @@ internal sealed partial class MessageProcessor(
 
     [LoggerMessage(EventId = 1306, Level = LogLevel.Debug, Message = "{MessageType} {MessageId} on {Queue} met a concurrent transaction (deadlock or serialization failure); conflict retry {Retry} in {Delay}")]
     private static partial void LogConflictRetry(ILogger logger, Exception exception, string messageType, Guid messageId, string queue, int retry, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1307, Level = LogLevel.Debug, Message = "{MessageType} {MessageId} on {Queue} is given back: the service's database could not be reached")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception, string messageType, Guid messageId, string queue);
 
     [LoggerMessage(EventId = 1304, Level = LogLevel.Debug, Message = "{MessageType} {MessageId} on {Queue} was handled before; skipped")]
     private static partial void LogDuplicate(ILogger logger, string messageType, Guid messageId, string queue);

@@ -7,6 +7,8 @@ internal readonly record struct ProcessingDecision(ProcessingOutcome Outcome, Ti
 
     public static ProcessingDecision Release { get; } = new(ProcessingOutcome.Release);
 
+    public static ProcessingDecision Unavailable { get; } = new(ProcessingOutcome.Unavailable);
+
     public static ProcessingDecision RetryLater(TimeSpan delay) => new(ProcessingOutcome.RetryLater, delay);
 
     public static ProcessingDecision DeadLetter(FailureInfo failure) => new(ProcessingOutcome.DeadLetter, Failure: failure);
@@ -25,4 +27,7 @@ internal enum ProcessingOutcome
 
     /// <summary>Not handled because the consumer is stopping: give back at once.</summary>
     Release,
+
+    /// <summary>Not handled because the service's database could not be reached: give back without counting an attempt, and pause the queue's consumer.</summary>
+    Unavailable,
 }

@@ -67,6 +67,54 @@ public sealed record RetryPolicy
         return false;
     }
 
+    /// <summary>
+    /// How long a queue's consumer stops taking messages after the service's database could not be reached (see
+    /// <see cref="IsUnavailable"/>); each further time in a row doubles it, up to <see cref="MaxUnavailablePause"/>. The
+    /// messages it had taken are given back without counting an attempt, so an outage of any length dead-letters nothing.
+    /// </summary>
+    public TimeSpan UnavailablePause { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxUnavailablePause { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The pause after the <paramref name="inARow"/>-th unreachable database in a row (1-based), moved at random by ± <see cref="JitterFactor"/>.</summary>
+    public TimeSpan GetUnavailablePause(int inARow, double random)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inARow, 1);
+        var exponential = UnavailablePause.TotalMilliseconds * Math.Pow(2, Math.Min(inARow - 1, 30));
+        var jitter = 1 + (JitterFactor * ((random * 2) - 1));
+        return TimeSpan.FromMilliseconds(Math.Max(0, Math.Min(exponential * jitter, MaxUnavailablePause.TotalMilliseconds)));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> (or one it wraps) says that a database could not be reached, rather than
+    /// anything about the message: a connection exception (SQLSTATE class 08), a server shutting down or starting up
+    /// (57P01, 57P02, 57P03), too many connections (53300), or a socket or stream error under a database exception (the
+    /// server went away mid-conversation). Timeouts are not included: a query that is too slow for one message is that
+    /// message's failure, and it must still reach the dead-letter queue.
+    /// </summary>
+    public static bool IsUnavailable(Exception? exception)
+    {
+        var underDatabaseException = false;
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case System.Data.Common.DbException { SqlState: { } state }
+                    when state.StartsWith("08", StringComparison.Ordinal) || state is "57P01" or "57P02" or "57P03" or "53300":
+                    return true;
+                case System.Data.Common.DbException:
+                    underDatabaseException = true;
+                    break;
+                case System.Net.Sockets.SocketException or EndOfStreamException when underDatabaseException:
+                    return true;
+                case IOException when underDatabaseException && current is not FileNotFoundException and not DirectoryNotFoundException:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>How many times a message is handled before it is dead-lettered for good.</summary>
     public int TotalAttempts => (ImmediateRetries + 1) * (DelayedRetries + 1);
 }

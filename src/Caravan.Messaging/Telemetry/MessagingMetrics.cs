@@ -19,6 +19,7 @@ public sealed class MessagingMetrics
     private readonly Counter<long> _retried;
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _relayFailures;
+    private readonly Counter<long> _consumerPauses;
     private readonly Histogram<double> _handlerDuration;
     private readonly ConcurrentDictionary<string, long> _queueDepths = new(StringComparer.Ordinal);
     private long _outboxBacklog;
@@ -35,6 +36,8 @@ public sealed class MessagingMetrics
         _retried = meter.CreateCounter<long>("caravan.messaging.retried", "{message}", "Failed handlings scheduled for a delayed retry.");
         _deadLettered = meter.CreateCounter<long>("caravan.messaging.dead_lettered", "{message}", "Messages moved to the dead-letter queue.");
         _relayFailures = meter.CreateCounter<long>("caravan.messaging.relay.failures", "{attempt}", "Failed attempts of the outbox relay to reach the transport.");
+        _consumerPauses = meter.CreateCounter<long>(
+            "caravan.messaging.consumer.paused", "{pause}", "Times a queue's consumer paused because the service's database could not be reached.");
         _handlerDuration = meter.CreateHistogram<double>("caravan.messaging.handler.duration", "s", "Time spent handling one message, commit included.");
         meter.CreateObservableGauge("caravan.messaging.outbox.backlog", () => Volatile.Read(ref _outboxBacklog), "{message}", "Committed messages not yet confirmed by the transport.");
         meter.CreateObservableGauge("caravan.messaging.relay.idle_age", ObserveRelayIdleAge, "s", "Seconds since the outbox relay last completed a cycle (claim, send, remove); grows while it is failing or stuck.");
@@ -61,6 +64,8 @@ public sealed class MessagingMetrics
         _deadLettered.Add(1, new TagList { { "messaging.destination.name", queue }, { "caravan.message.type", messageType }, { "caravan.dead_letter.reason", reason.ToString() } });
 
     internal void RelayFailed() => _relayFailures.Add(1);
+
+    internal void ConsumerPaused(string queue) => _consumerPauses.Add(1, new KeyValuePair<string, object?>("messaging.destination.name", queue));
 
     internal void SetOutboxBacklog(long value) => Volatile.Write(ref _outboxBacklog, value);
 
