@@ -16,6 +16,9 @@ internal sealed record SideResult(
 
     /// <summary>Share of the machine's CPU time left idle during the measured phase (0–100), if known.</summary>
     public double? IdlePercent { get; init; }
+
+    /// <summary>Share of the machine's CPU time the hypervisor gave to other guests during the measured phase (0–100), if known.</summary>
+    public double? StealPercent { get; init; }
 }
 
 /// <summary>
@@ -70,16 +73,19 @@ internal static class Orchestrator
             await recorder.Done.Task.WaitAsync(timeout.Token);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             var machineAfter = Machine.CpuTimes();
+            var machine = machineBefore is { } before && machineAfter is { } after
+                ? (BusyMs: after.BusyMs - before.BusyMs, IdleMs: after.IdleMs - before.IdleMs, StealMs: after.StealMs - before.StealMs,
+                   Total: after.BusyMs + after.IdleMs + after.StealMs - before.BusyMs - before.IdleMs - before.StealMs)
+                : ((double BusyMs, double IdleMs, double StealMs, double Total)?)null;
             var seconds = Recorder.Milliseconds(recorder.LastHandledAt - started) / 1000;
             var (p50, p99) = recorder.Percentiles();
             return new SideResult(
                 run, sideName, side.Name, options.Messages / seconds, options.Messages / produced, p50, p99, recorder.Duplicates,
                 cpu.TotalMilliseconds / options.Messages, loadBefore, Machine.LoadAverage(), null)
             {
-                MachineCpuMsPerMessage = machineBefore is { } b && machineAfter is { } a ? (a.BusyMs - b.BusyMs) / options.Messages : null,
-                IdlePercent = machineBefore is { } b2 && machineAfter is { } a2 && a2.BusyMs + a2.IdleMs > b2.BusyMs + b2.IdleMs
-                    ? 100 * (a2.IdleMs - b2.IdleMs) / (a2.BusyMs + a2.IdleMs - b2.BusyMs - b2.IdleMs)
-                    : null,
+                MachineCpuMsPerMessage = machine is { } m ? m.BusyMs / options.Messages : null,
+                IdlePercent = machine is { Total: > 0 } i ? 100 * i.IdleMs / i.Total : null,
+                StealPercent = machine is { Total: > 0 } t ? 100 * t.StealMs / t.Total : null,
             };
         }
         catch (Exception ex)
@@ -144,9 +150,10 @@ internal static class Machine
 
     /// <summary>
     /// The machine's CPU time so far, all cores added up, from the first line of /proc/stat: busy (user, nice, system,
-    /// irq, softirq, steal) and idle (idle, iowait), in milliseconds; null where it cannot be read (not Linux).
+    /// irq, softirq), idle (idle, iowait) and steal (time the hypervisor gave to other guests: CPU this machine did not
+    /// get), in milliseconds; null where it cannot be read (not Linux).
     /// </summary>
-    public static (double BusyMs, double IdleMs)? CpuTimes()
+    public static (double BusyMs, double IdleMs, double StealMs)? CpuTimes()
     {
         try
         {
@@ -161,8 +168,8 @@ internal static class Machine
             // USER_HZ is 100 on Linux: one tick is 10 ms.
             const double MsPerTick = 10;
             var idle = ticks[3] + ticks[4];
-            var busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7];
-            return (busy * MsPerTick, idle * MsPerTick);
+            var busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6];
+            return (busy * MsPerTick, idle * MsPerTick, ticks[7] * MsPerTick);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
         {

@@ -10,12 +10,12 @@ internal static class Report
         var culture = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(culture, $"messages {options.Messages} (+{options.Warmup} warm-up) per side, producers {options.Producers}, consumers {options.Consumers}, prefetch {options.Prefetch}, payload {options.BodyChars} chars, {(options.Rate is { } rate ? $"paced at {rate} msg/s" : "unpaced")}, {Environment.ProcessorCount} cores"));
         output.WriteLine();
-        output.WriteLine("| run | side | msg/s | producer-side msg/s | p50 ms | p99 ms | duplicates | CPU µs/msg (bench process) | CPU µs/msg (machine) | idle % | load before → after |");
-        output.WriteLine("|----:|------|------:|--------------------:|-------:|-------:|-----------:|---------------------------:|---------------------:|-------:|---------------------|");
+        output.WriteLine("| run | side | msg/s | producer-side msg/s | p50 ms | p99 ms | duplicates | CPU µs/msg (bench process) | CPU µs/msg (machine) | idle %, steal % | load before → after |");
+        output.WriteLine("|----:|------|------:|--------------------:|-------:|-------:|-----------:|---------------------------:|---------------------:|----------------:|---------------------|");
         foreach (var result in results)
         {
             output.WriteLine(result.Error is null
-                ? string.Create(culture, $"| {result.Run} | {result.Name} | {result.MessagesPerSecond:N0} | {result.ProducedPerSecond:N0} | {result.P50:F1} | {result.P99:F1} | {result.Duplicates} | {result.CpuMsPerMessage * 1000:F0} | {(result.MachineCpuMsPerMessage is { } machine ? (machine * 1000).ToString("F0", culture) : "?")} | {(result.IdlePercent is { } idle ? idle.ToString("F0", culture) : "?")} | {result.LoadBefore} → {result.LoadAfter} |")
+                ? string.Create(culture, $"| {result.Run} | {result.Name} | {result.MessagesPerSecond:N0} | {result.ProducedPerSecond:N0} | {result.P50:F1} | {result.P99:F1} | {result.Duplicates} | {result.CpuMsPerMessage * 1000:F0} | {(result.MachineCpuMsPerMessage is { } machine ? (machine * 1000).ToString("F0", culture) : "?")} | {(result.IdlePercent is { } idle ? idle.ToString("F0", culture) : "?")}, {(result.StealPercent is { } steal ? steal.ToString("F0", culture) : "?")} | {result.LoadBefore} → {result.LoadAfter} |")
                 : string.Create(culture, $"| {result.Run} | {result.Name} | failed: {result.Error} | | | | | | | | {result.LoadBefore} → {result.LoadAfter} |"));
         }
 
