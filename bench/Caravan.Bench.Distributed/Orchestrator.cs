@@ -6,7 +6,20 @@ namespace Caravan.Bench.Distributed;
 /// <summary>One side's outcome in one round.</summary>
 internal sealed record SideResult(
     int Run, string Side, string Name, double MessagesPerSecond, double ProducedPerSecond, double P50, double P99, int Duplicates,
-    double CpuMsPerMessage, string LoadBefore, string LoadAfter, string? Error);
+    double CpuMsPerMessage, string LoadBefore, string LoadAfter, string? Error)
+{
+    /// <summary>
+    /// CPU time of the whole machine (every process: the bench, PostgreSQL, RabbitMQ and anything else running) per
+    /// measured message, in milliseconds; null where /proc/stat cannot be read.
+    /// </summary>
+    public double? MachineCpuMsPerMessage { get; init; }
+
+    /// <summary>Share of the machine's CPU time left idle during the measured phase (0–100), if known.</summary>
+    public double? IdlePercent { get; init; }
+
+    /// <summary>Share of the machine's CPU time the hypervisor gave to other guests during the measured phase (0–100), if known.</summary>
+    public double? StealPercent { get; init; }
+}
 
 /// <summary>
 /// Runs every side in turn (rounds alternate their order) in this process: start the side, warm it up, then
@@ -51,6 +64,7 @@ internal static class Orchestrator
             await recorder.Warm.Task.WaitAsync(timeout.Token);
 
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var machineBefore = Machine.CpuTimes();
             var started = Stopwatch.GetTimestamp();
             await ProduceAsync(side, options, payload, first: options.Warmup, count: options.Messages, timeout.Token);
             var produced = Recorder.Milliseconds(Stopwatch.GetTimestamp() - started) / 1000;
@@ -58,11 +72,21 @@ internal static class Orchestrator
             Console.Error.WriteLine($"run {run}: {sideName} all produced, {recorder.Handled - options.Warmup} handled{(backlog.Length > 0 ? "; " + backlog : string.Empty)}");
             await recorder.Done.Task.WaitAsync(timeout.Token);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            var machineAfter = Machine.CpuTimes();
+            var machine = machineBefore is { } before && machineAfter is { } after
+                ? (BusyMs: after.BusyMs - before.BusyMs, IdleMs: after.IdleMs - before.IdleMs, StealMs: after.StealMs - before.StealMs,
+                   Total: after.BusyMs + after.IdleMs + after.StealMs - before.BusyMs - before.IdleMs - before.StealMs)
+                : ((double BusyMs, double IdleMs, double StealMs, double Total)?)null;
             var seconds = Recorder.Milliseconds(recorder.LastHandledAt - started) / 1000;
             var (p50, p99) = recorder.Percentiles();
             return new SideResult(
                 run, sideName, side.Name, options.Messages / seconds, options.Messages / produced, p50, p99, recorder.Duplicates,
-                cpu.TotalMilliseconds / options.Messages, loadBefore, Machine.LoadAverage(), null);
+                cpu.TotalMilliseconds / options.Messages, loadBefore, Machine.LoadAverage(), null)
+            {
+                MachineCpuMsPerMessage = machine is { } m ? m.BusyMs / options.Messages : null,
+                IdlePercent = machine is { Total: > 0 } i ? 100 * i.IdleMs / i.Total : null,
+                StealPercent = machine is { Total: > 0 } t ? 100 * t.StealMs / t.Total : null,
+            };
         }
         catch (Exception ex)
         {
@@ -121,6 +145,35 @@ internal static class Machine
         catch (IOException)
         {
             return "?";
+        }
+    }
+
+    /// <summary>
+    /// The machine's CPU time so far, all cores added up, from the first line of /proc/stat: busy (user, nice, system,
+    /// irq, softirq), idle (idle, iowait) and steal (time the hypervisor gave to other guests: CPU this machine did not
+    /// get), in milliseconds; null where it cannot be read (not Linux).
+    /// </summary>
+    public static (double BusyMs, double IdleMs, double StealMs)? CpuTimes()
+    {
+        try
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < 9 || fields[0] != "cpu")
+            {
+                return null;
+            }
+
+            var ticks = fields.Skip(1).Take(8).Select(field => double.Parse(field, CultureInfo.InvariantCulture)).ToArray();
+
+            // USER_HZ is 100 on Linux: one tick is 10 ms.
+            const double MsPerTick = 10;
+            var idle = ticks[3] + ticks[4];
+            var busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6];
+            return (busy * MsPerTick, idle * MsPerTick, ticks[7] * MsPerTick);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
+        {
+            return null;
         }
     }
 }

@@ -10,21 +10,25 @@ internal static class Report
         var culture = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(culture, $"messages {options.Messages} (+{options.Warmup} warm-up) per side, producers {options.Producers}, consumers {options.Consumers}, prefetch {options.Prefetch}, payload {options.BodyChars} chars, {(options.Rate is { } rate ? $"paced at {rate} msg/s" : "unpaced")}, {Environment.ProcessorCount} cores"));
         output.WriteLine();
-        output.WriteLine("| run | side | msg/s | producer-side msg/s | p50 ms | p99 ms | duplicates | CPU µs/msg (bench process) | load before → after |");
-        output.WriteLine("|----:|------|------:|--------------------:|-------:|-------:|-----------:|---------------------------:|---------------------|");
+        output.WriteLine("| run | side | msg/s | producer-side msg/s | p50 ms | p99 ms | duplicates | CPU µs/msg (bench process) | CPU µs/msg (machine) | idle %, steal % | load before → after |");
+        output.WriteLine("|----:|------|------:|--------------------:|-------:|-------:|-----------:|---------------------------:|---------------------:|----------------:|---------------------|");
         foreach (var result in results)
         {
             output.WriteLine(result.Error is null
-                ? string.Create(culture, $"| {result.Run} | {result.Name} | {result.MessagesPerSecond:N0} | {result.ProducedPerSecond:N0} | {result.P50:F1} | {result.P99:F1} | {result.Duplicates} | {result.CpuMsPerMessage * 1000:F0} | {result.LoadBefore} → {result.LoadAfter} |")
-                : string.Create(culture, $"| {result.Run} | {result.Name} | failed: {result.Error} | | | | | | {result.LoadBefore} → {result.LoadAfter} |"));
+                ? string.Create(culture, $"| {result.Run} | {result.Name} | {result.MessagesPerSecond:N0} | {result.ProducedPerSecond:N0} | {result.P50:F1} | {result.P99:F1} | {result.Duplicates} | {result.CpuMsPerMessage * 1000:F0} | {(result.MachineCpuMsPerMessage is { } machine ? (machine * 1000).ToString("F0", culture) : "?")} | {(result.IdlePercent is { } idle ? idle.ToString("F0", culture) : "?")}, {(result.StealPercent is { } steal ? steal.ToString("F0", culture) : "?")} | {result.LoadBefore} → {result.LoadAfter} |")
+                : string.Create(culture, $"| {result.Run} | {result.Name} | failed: {result.Error} | | | | | | | | {result.LoadBefore} → {result.LoadAfter} |"));
         }
 
         output.WriteLine();
         var medians = results.Where(result => result.Error is null).GroupBy(result => result.Side)
-            .ToDictionary(group => group.Key, group => (Rate: Median(group.Select(r => r.MessagesPerSecond)), P50: Median(group.Select(r => r.P50)), P99: Median(group.Select(r => r.P99))));
+            .ToDictionary(group => group.Key, group => (
+                Rate: Median(group.Select(r => r.MessagesPerSecond)),
+                P50: Median(group.Select(r => r.P50)),
+                P99: Median(group.Select(r => r.P99)),
+                MachineCpu: group.All(r => r.MachineCpuMsPerMessage is not null) ? Median(group.Select(r => r.MachineCpuMsPerMessage!.Value)) : (double?)null));
         foreach (var (side, median) in medians)
         {
-            output.WriteLine(string.Create(culture, $"median {side}: {median.Rate:N0} msg/s, p50 {median.P50:F1} ms, p99 {median.P99:F1} ms"));
+            output.WriteLine(string.Create(culture, $"median {side}: {median.Rate:N0} msg/s, p50 {median.P50:F1} ms, p99 {median.P99:F1} ms{(median.MachineCpu is { } machine ? $", machine CPU {machine * 1000:F0} µs/msg" : string.Empty)}"));
         }
 
         if (!medians.TryGetValue("caravan", out var caravan))
