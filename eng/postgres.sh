@@ -5,6 +5,7 @@
 #   eng/postgres.sh start               install (apt) when missing, initdb when needed, start, wait until ready,
 #                                       print the connection string
 #   eng/postgres.sh stop                stop the server (fast shutdown)
+#   eng/postgres.sh status              exit 0 and print the connection string when the server runs, else exit 1
 #   eng/postgres.sh restart-immediate   pg_ctl restart -m immediate: a crash-like restart, for fault tests
 #   eng/postgres.sh env                 print `export CARAVAN_POSTGRES="..."` for eval
 #   eng/postgres.sh createdb NAME       create database NAME when missing
@@ -114,11 +115,12 @@ createdb() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  status) if [[ -n "$(bin_dir)" ]] && is_running; then echo "$connection"; else log "not running"; exit 1; fi ;;
   restart-immediate) restart_immediate ;;
   env) echo "export CARAVAN_POSTGRES=\"$connection\"" ;;
   createdb) shift; createdb "$@" ;;
   *)
-    echo "usage: eng/postgres.sh start|stop|restart-immediate|env|createdb NAME" >&2
+    echo "usage: eng/postgres.sh start|stop|status|restart-immediate|env|createdb NAME" >&2
     exit 2
     ;;
 esac

@@ -3,8 +3,8 @@
 # TRX results to artifacts/test-results (override with CARAVAN_TEST_RESULTS).
 #
 # The embedded mode needs nothing installed: tests start their own processes and SQLite files.
-# PostgreSQL tests run against the server eng/postgres.sh starts here (and stops on exit), so every one
-# of them runs every time; CARAVAN_POSTGRES tells them where it is.
+# PostgreSQL tests run against the server eng/postgres.sh starts here (and stops on exit, unless it already
+# ran), so every one of them runs every time; CARAVAN_POSTGRES tells them where it is.
 # RabbitMQ tests run against a broker from eng/rabbitmq.sh (installed with apt when missing), started here
 # unless one already runs and stopped again on exit; CARAVAN_RABBITMQ tells the tests where it is.
 #
@@ -24,10 +24,15 @@ stop_servers() {
   if [[ -n "${rabbitmq_starting:-}" ]]; then
     eng/rabbitmq.sh stop || true
   fi
-  eng/postgres.sh stop
+  if [[ -z "${postgres_was_running:-}" ]]; then
+    eng/postgres.sh stop
+  fi
 }
 trap stop_servers EXIT
 
+if eng/postgres.sh status >/dev/null 2>&1; then
+  postgres_was_running=1
+fi
 eng/postgres.sh start >/dev/null
 eval "$(eng/postgres.sh env)"
 
