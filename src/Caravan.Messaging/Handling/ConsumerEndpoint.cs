@@ -299,9 +299,18 @@ internal sealed partial class ConsumerEndpoint : IDisposable
         Forget(message);
     }
 
-    /// <summary>Stops fetching for the next pause of the unreachable-database backoff (the workers finish what they hold).</summary>
+    /// <summary>
+    /// Stops fetching for the next pause of the unreachable-database backoff (the workers finish what they hold). Batches
+    /// that meet the outage during a pause were fetched before it and do not lengthen the next one: only a failure after
+    /// a pause has ended counts as one more in a row, so a short outage does not leave the consumer asleep long after it.
+    /// </summary>
     private void Pause()
     {
+        if (PausedFor() > TimeSpan.Zero)
+        {
+            return;
+        }
+
         var inARow = Interlocked.Increment(ref _unavailableInARow);
         var pause = _retry.GetUnavailablePause(inARow, _random.NextDouble());
         var until = _timeProvider.GetTimestamp() + (long)(pause.TotalSeconds * _timeProvider.TimestampFrequency);
