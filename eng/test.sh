@@ -66,7 +66,9 @@ dotnet test Caravan.slnx -c Release --no-build \
   --logger "trx" --results-directory "$results" \
   --blame-hang-timeout 10m \
   --filter "FullyQualifiedName!~Caravan.EndToEnd.Tests" || status=$?
+# 15 minutes: longer than a scenario's own 12-minute budget, so that a slow run fails with the scenario's
+# diagnostics (kills, the supervisor's log) rather than as a hang dump with no output.
 dotnet test tests/Caravan.EndToEnd.Tests -c Release --no-build \
   --logger "trx" --results-directory "$results" \
-  --blame-hang-timeout 10m || status=$?
+  --blame-hang-timeout 15m || status=$?
 exit "$status"

@@ -163,6 +163,11 @@ public sealed class CaravanAppHost : IAsyncDisposable
             : null;
     }
 
+    /// <summary>Whether Aspire reports the instance (or single-instance resource) healthy: running, and its <c>/health/ready</c> answered 200 at the last probe.</summary>
+    public bool IsHealthy(string resource) =>
+        App.ResourceNotifications.TryGetCurrentState(resource, out var resourceEvent)
+        && resourceEvent.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy;
+
     /// <summary>The resource name of an instance id (or of a name).</summary>
     public string ResourceNameOf(string resource) => Current(resource).Resource.Name;
 
