@@ -24,12 +24,11 @@ internal sealed partial class ConsumerEndpoint : IDisposable
 
     private readonly string _queue;
     private readonly ConsumerOptions _options;
-    private readonly RetryPolicy _retry;
     private readonly IMessageTransport _transport;
     private readonly MessageProcessor _processor;
     private readonly MessagingMetrics _metrics;
     private readonly TimeProvider _timeProvider;
-    private readonly IRandomSource _random;
+    private readonly UnavailablePause _unavailable;
     private readonly ILogger _logger;
     private readonly Channel<TransportMessage> _buffer = Channel.CreateUnbounded<TransportMessage>();
     // Read by the acknowledger and, when the transport completes along with a lease, by the fetch loop.
@@ -37,10 +36,6 @@ internal sealed partial class ConsumerEndpoint : IDisposable
     private readonly ConcurrentDictionary<TransportMessage, byte> _held = new(ReferenceEqualityComparer.Instance);
     private readonly AsyncSignal _slotFreed = new();
     private int _unhandled;
-
-    // Batches in a row that found the database unreachable, and until when fetching pauses (TimeProvider timestamp).
-    private int _unavailableInARow;
-    private long _pausedUntil;
     private readonly CancellationTokenSource _stopFetching = new();
     private readonly CancellationTokenSource _abortHandlers = new();
     private readonly CancellationTokenSource _stopRenewing = new();
@@ -64,8 +59,7 @@ internal sealed partial class ConsumerEndpoint : IDisposable
         options.Validate(queue);
         _queue = queue;
         _options = options;
-        _retry = retry;
-        _random = random;
+        _unavailable = new UnavailablePause(retry, timeProvider, random);
         _transport = transport;
         _processor = processor;
         _metrics = metrics;
@@ -127,7 +121,7 @@ internal sealed partial class ConsumerEndpoint : IDisposable
         {
             try
             {
-                var paused = PausedFor();
+                var paused = _unavailable.Remaining;
                 if (paused > TimeSpan.Zero)
                 {
                     await Task.Delay(paused, _timeProvider, stopping);
@@ -254,11 +248,15 @@ internal sealed partial class ConsumerEndpoint : IDisposable
 
             if (Array.Exists(decisions, static decision => decision.Outcome == ProcessingOutcome.Unavailable))
             {
-                Pause();
+                if (_unavailable.TryStart(out var inARow, out var pause))
+                {
+                    _metrics.ConsumerPaused(_queue);
+                    LogPaused(_logger, _queue, inARow, pause);
+                }
             }
             else if (Array.Exists(decisions, static decision => decision.Outcome == ProcessingOutcome.Complete))
             {
-                Volatile.Write(ref _unavailableInARow, 0);
+                _unavailable.Reset();
             }
 
             for (var i = 0; i < batch.Count; i++)
@@ -297,43 +295,6 @@ internal sealed partial class ConsumerEndpoint : IDisposable
         }
 
         Forget(message);
-    }
-
-    /// <summary>
-    /// Stops fetching for the next pause of the unreachable-database backoff (the workers finish what they hold). Batches
-    /// that meet the outage during a pause were fetched before it and do not lengthen the next one: only a failure after
-    /// a pause has ended counts as one more in a row, so a short outage does not leave the consumer asleep long after it.
-    /// </summary>
-    private void Pause()
-    {
-        if (PausedFor() > TimeSpan.Zero)
-        {
-            return;
-        }
-
-        var inARow = Interlocked.Increment(ref _unavailableInARow);
-        var pause = _retry.GetUnavailablePause(inARow, _random.NextDouble());
-        var until = _timeProvider.GetTimestamp() + (long)(pause.TotalSeconds * _timeProvider.TimestampFrequency);
-        long current;
-        do
-        {
-            current = Interlocked.Read(ref _pausedUntil);
-            if (current >= until)
-            {
-                return;
-            }
-        }
-        while (Interlocked.CompareExchange(ref _pausedUntil, until, current) != current);
-
-        _metrics.ConsumerPaused(_queue);
-        LogPaused(_logger, _queue, inARow, pause);
-    }
-
-    private TimeSpan PausedFor()
-    {
-        var until = Interlocked.Read(ref _pausedUntil);
-        var now = _timeProvider.GetTimestamp();
-        return until > now ? TimeSpan.FromSeconds((until - now) / (double)_timeProvider.TimestampFrequency) : TimeSpan.Zero;
     }
 
     private async Task AcknowledgeAsync()

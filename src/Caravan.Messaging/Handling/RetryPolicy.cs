@@ -27,10 +27,15 @@ public sealed record RetryPolicy
     public TimeSpan GetDelay(int retry, double random)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(retry, 1);
-        var exponential = BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(retry, 30));
+        return Doubling(BaseDelay, retry, MaxDelay, random);
+    }
+
+    /// <summary><paramref name="first"/> × 2^<paramref name="doublings"/>, moved at random by ± <see cref="JitterFactor"/>, at most <paramref name="max"/>.</summary>
+    private TimeSpan Doubling(TimeSpan first, int doublings, TimeSpan max, double random)
+    {
+        var exponential = first.TotalMilliseconds * Math.Pow(2, Math.Min(doublings, 30));
         var jitter = 1 + (JitterFactor * ((random * 2) - 1));
-        var milliseconds = Math.Min(exponential * jitter, MaxDelay.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(Math.Max(0, milliseconds));
+        return TimeSpan.FromMilliseconds(Math.Max(0, Math.Min(exponential * jitter, max.TotalMilliseconds)));
     }
 
     /// <summary>
@@ -80,9 +85,7 @@ public sealed record RetryPolicy
     public TimeSpan GetUnavailablePause(int inARow, double random)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inARow, 1);
-        var exponential = UnavailablePause.TotalMilliseconds * Math.Pow(2, Math.Min(inARow - 1, 30));
-        var jitter = 1 + (JitterFactor * ((random * 2) - 1));
-        return TimeSpan.FromMilliseconds(Math.Max(0, Math.Min(exponential * jitter, MaxUnavailablePause.TotalMilliseconds)));
+        return Doubling(UnavailablePause, inARow - 1, MaxUnavailablePause, random);
     }
 
     /// <summary>
@@ -105,7 +108,7 @@ public sealed record RetryPolicy
                 case System.Data.Common.DbException:
                     underDatabaseException = true;
                     break;
-                case System.Net.Sockets.SocketException or EndOfStreamException when underDatabaseException:
+                case System.Net.Sockets.SocketException when underDatabaseException:
                     return true;
                 case IOException when underDatabaseException && current is not FileNotFoundException and not DirectoryNotFoundException:
                     return true;
