@@ -49,16 +49,79 @@ public static class EnvelopeCodec
         Guid messageId, string messageType, MessagePriority priority, string metadata, ReadOnlyMemory<byte> body, int attempt = 1)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        using var document = JsonDocument.Parse(metadata);
-        var root = document.RootElement;
-        Dictionary<string, string>? headers = null;
-        if (root.TryGetProperty("headers", out var headersElement))
+        var length = Encoding.UTF8.GetMaxByteCount(metadata.Length);
+        byte[]? rented = null;
+        var utf8 = length <= 1024 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
         {
-            headers = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var property in headersElement.EnumerateObject())
+            return Decode(messageId, messageType, priority, utf8[..Encoding.UTF8.GetBytes(metadata, utf8)], body, attempt);
+        }
+        finally
+        {
+            if (rented is not null)
             {
-                headers[property.Name] = property.Value.GetString() ?? string.Empty;
+                ArrayPool<byte>.Shared.Return(rented);
             }
+        }
+    }
+
+    /// <summary>Reads the metadata from its UTF-8 JSON as a store returns it, without building a document.</summary>
+    public static Envelope Decode(
+        Guid messageId, string messageType, MessagePriority priority, ReadOnlySpan<byte> metadata, ReadOnlyMemory<byte> body, int attempt = 1)
+    {
+        var reader = new Utf8JsonReader(metadata);
+        Read(ref reader);
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("The envelope metadata is not a JSON object.");
+        }
+
+        string? correlationId = null, causationId = null, replyTo = null, traceParent = null;
+        long? createdAt = null, deliverAt = null;
+        Dictionary<string, string>? headers = null;
+        while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("correlationId"u8))
+            {
+                correlationId = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("causationId"u8))
+            {
+                causationId = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("createdAt"u8))
+            {
+                Read(ref reader);
+                createdAt = reader.GetInt64();
+            }
+            else if (reader.ValueTextEquals("deliverAt"u8))
+            {
+                Read(ref reader);
+                deliverAt = reader.GetInt64();
+            }
+            else if (reader.ValueTextEquals("replyTo"u8))
+            {
+                replyTo = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("traceparent"u8))
+            {
+                traceParent = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("headers"u8))
+            {
+                headers = ReadHeaders(ref reader);
+            }
+            else
+            {
+                // A property of a newer version: skipped, as JSON readers of the envelope always did.
+                Read(ref reader);
+                reader.Skip();
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject)
+        {
+            throw new JsonException("The envelope metadata is not a JSON object.");
         }
 
         return new Envelope
@@ -68,19 +131,17 @@ public static class EnvelopeCodec
             Priority = priority,
             Attempt = attempt,
             Body = body,
-            CorrelationId = GetString(root, "correlationId"),
-            CausationId = GetString(root, "causationId"),
-            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(root.GetProperty("createdAt").GetInt64()),
-            DeliverAt = root.TryGetProperty("deliverAt", out var deliverAt)
-                ? DateTimeOffset.FromUnixTimeMilliseconds(deliverAt.GetInt64())
-                : null,
-            ReplyTo = GetString(root, "replyTo"),
-            TraceParent = GetString(root, "traceparent"),
+            CorrelationId = correlationId,
+            CausationId = causationId,
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(createdAt ?? throw new KeyNotFoundException("The envelope metadata has no createdAt.")),
+            DeliverAt = deliverAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null,
+            ReplyTo = replyTo,
+            TraceParent = traceParent,
             Headers = headers ?? Envelope.EmptyHeaders,
         };
     }
 
-    /// <summary>Whether an exception from <see cref="Decode"/> or parsing a stored id means the stored row is unreadable.</summary>
+    /// <summary>Whether an exception from <c>Decode</c> or parsing a stored id means the stored row is unreadable.</summary>
     internal static bool IsUnreadable(Exception exception) =>
         exception is FormatException or JsonException or KeyNotFoundException or InvalidOperationException;
 
@@ -92,6 +153,37 @@ public static class EnvelopeCodec
         }
     }
 
-    private static string? GetString(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) ? value.GetString() : null;
+    private static bool Read(ref Utf8JsonReader reader) =>
+        reader.Read() ? true : throw new JsonException("The envelope metadata ends early.");
+
+    // null stays null; any other non-string value is unreadable (GetString throws InvalidOperationException).
+    private static string? ReadString(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        return reader.GetString();
+    }
+
+    private static Dictionary<string, string> ReadHeaders(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("The envelope headers are not a JSON object.");
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            Read(ref reader);
+            headers[name] = reader.TokenType switch
+            {
+                JsonTokenType.String => reader.GetString()!,
+                JsonTokenType.Null => string.Empty,
+                _ => throw new InvalidOperationException($"The envelope header '{name}' is not a string."),
+            };
+        }
+
+        return headers;
+    }
 }

@@ -33,6 +33,7 @@ internal sealed class SqliteFile
     private readonly string _setup;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteRawStatement> _rawStatements = new(StringComparer.Ordinal);
 
     // Native connections (which the pool reuses) that already ran the setup pragmas.
     private readonly ConditionalWeakTable<object, object> _setUp = [];
@@ -166,6 +167,26 @@ internal sealed class SqliteFile
         return command;
     }
 
+    /// <summary>
+    /// A statement of the writer run through SQLite's C API (see <see cref="SqliteRawStatement"/>), bound to
+    /// <paramref name="transaction"/>'s connection, its bindings cleared; never dispose it.
+    /// </summary>
+    internal SqliteRawStatement RawStatement(SqliteTransaction transaction, string sql)
+    {
+        if (!ReferenceEquals(transaction.Connection, _writer))
+        {
+            throw new InvalidOperationException($"The transaction does not belong to {FullPath}'s writer; begin it with the database's BeginTransactionAsync.");
+        }
+
+        if (!_rawStatements.TryGetValue(sql, out var statement))
+        {
+            statement = SqliteRawStatement.Prepare(_writer!, sql);
+            _rawStatements[sql] = statement;
+        }
+
+        return statement.Clear();
+    }
+
     /// <summary>Ends a write: opens the gate, dropping the writer if the transaction could not be closed cleanly.</summary>
     internal async ValueTask EndWriteAsync(bool broken)
     {
@@ -185,11 +206,19 @@ internal sealed class SqliteFile
     private async ValueTask DiscardWriterAsync()
     {
         var statements = _statements.Values.ToList();
+        var rawStatements = _rawStatements.Values.ToList();
         var writer = _writer;
         _statements.Clear();
+        _rawStatements.Clear();
         _writer = null;
         try
         {
+            // Finalized before the connection goes back to the pool, which does not know them.
+            foreach (var statement in rawStatements)
+            {
+                statement.Dispose();
+            }
+
             foreach (var statement in statements)
             {
                 await statement.DisposeAsync();

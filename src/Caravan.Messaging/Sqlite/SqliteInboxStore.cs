@@ -7,7 +7,7 @@ namespace Caravan.Messaging.Sqlite;
 public sealed class SqliteInboxStore(SqliteServiceDatabase database) : IInboxStore
 {
     private const string RecordSql = """
-        INSERT INTO caravan_inbox (endpoint, message_id, handled_at) VALUES ($endpoint, $id, $at)
+        INSERT INTO caravan_inbox (endpoint, message_id, handled_at) VALUES (?1, ?2, ?3)
         ON CONFLICT (endpoint, message_id) DO NOTHING
         """;
 
@@ -19,26 +19,23 @@ public sealed class SqliteInboxStore(SqliteServiceDatabase database) : IInboxSto
     }
 
     /// <summary>One prepared statement for the whole batch, its parameters bound once and only the id changed per message.</summary>
-    public async Task<IReadOnlySet<Guid>> TryRecordManyAsync(
+    public Task<IReadOnlySet<Guid>> TryRecordManyAsync(
         DbTransaction transaction, string endpoint, IReadOnlyList<Guid> messageIds, DateTimeOffset handledAt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(messageIds);
-        var command = database.File.Statement((SqliteTransaction)transaction, RecordSql);
-        command.Parameters.AddWithValue("$endpoint", endpoint);
-        var id = command.Parameters.Add("$id", SqliteType.Text);
-        command.Parameters.AddWithValue("$at", handledAt.ToUnixTimeMilliseconds());
+        var insert = database.File.RawStatement((SqliteTransaction)transaction, RecordSql).Bind(1, endpoint).Bind(3, handledAt.ToUnixTimeMilliseconds());
         var recorded = new HashSet<Guid>();
         foreach (var messageId in messageIds)
         {
-            id.Value = messageId.ToString();
-            if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (insert.Bind(2, messageId).Execute() == 1)
             {
                 recorded.Add(messageId);
             }
         }
 
-        return recorded;
+        return Task.FromResult<IReadOnlySet<Guid>>(recorded);
     }
 
     public async Task ForgetAsync(DbTransaction transaction, string endpoint, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken = default)

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Globalization;
+using System.Text;
 using Microsoft.Data.Sqlite;
 
 namespace Caravan.Messaging.Sqlite;
@@ -17,41 +19,36 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database, string? re
     // so at least two thirds of claimDuration remain at every claim that skips the write.
     private long _renewAfter = long.MinValue;
 
-    public async Task AddAsync(DbTransaction transaction, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
+    public Task AddAsync(DbTransaction transaction, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        var sqliteTransaction = (SqliteTransaction)transaction;
-        var command = database.File.Statement(sqliteTransaction, """
+        // Synchronous: the statements run on the writer connection, which is in memory and in the page cache.
+        var insert = database.File.RawStatement((SqliteTransaction)transaction, """
             INSERT INTO caravan_outbox (destination_kind, destination, message_id, message_type, priority, metadata, body, due_at)
-            VALUES ($kind, $destination, $id, $type, $priority, $metadata, $body, $due)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """);
-        var kind = command.Parameters.Add("$kind", SqliteType.Integer);
-        var destination = command.Parameters.Add("$destination", SqliteType.Text);
-        var id = command.Parameters.Add("$id", SqliteType.Text);
-        var type = command.Parameters.Add("$type", SqliteType.Text);
-        var priority = command.Parameters.Add("$priority", SqliteType.Integer);
-        var metadata = command.Parameters.Add("$metadata", SqliteType.Text);
-        var body = command.Parameters.Add("$body", SqliteType.Blob);
-        var due = command.Parameters.Add("$due", SqliteType.Integer);
         foreach (var message in messages)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var envelope = message.Envelope;
-            kind.Value = (int)message.Kind;
-            destination.Value = (object?)message.Queue ?? DBNull.Value;
-            id.Value = envelope.MessageId.ToString();
-            type.Value = envelope.MessageType;
-            priority.Value = (int)envelope.Priority;
-            metadata.Value = EnvelopeCodec.EncodeMetadata(envelope);
-            body.Value = envelope.Body.ToArray();
-            due.Value = envelope.DeliverAt is { } at ? at.ToUnixTimeMilliseconds() : DBNull.Value;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            insert.Bind(1, (int)message.Kind)
+                .Bind(2, message.Queue)
+                .Bind(3, envelope.MessageId)
+                .Bind(4, envelope.MessageType)
+                .Bind(5, (int)envelope.Priority)
+                .Bind(6, EnvelopeCodec.EncodeMetadata(envelope))
+                .BindBlob(7, envelope.Body.Span)
+                .Bind(8, envelope.DeliverAt?.ToUnixTimeMilliseconds())
+                .Execute();
         }
+
+        return Task.CompletedTask;
     }
 
     public async Task<IReadOnlyList<OutboxEntry>> ClaimAsync(
@@ -66,30 +63,36 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database, string? re
         }
 
         await using var connection = await database.File.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
+
+        // Prepared per claim (a claim reads up to a batch of rows) on the pooled read connection, and finalized here.
+        using var select = SqliteRawStatement.Prepare(connection, """
             SELECT id, destination_kind, destination, message_id, message_type, priority, metadata, body
             FROM caravan_outbox
-            WHERE due_at IS NULL OR $dueBy IS NULL OR due_at <= $dueBy
+            WHERE due_at IS NULL OR ?1 IS NULL OR due_at <= ?1
             ORDER BY id
-            LIMIT $max
-            """;
-        command.Parameters.AddWithValue("$dueBy", dueBy is { } d ? d.ToUnixTimeMilliseconds() : DBNull.Value);
-        command.Parameters.AddWithValue("$max", maxMessages);
+            LIMIT ?2
+            """);
+        select.Bind(1, dueBy?.ToUnixTimeMilliseconds()).Bind(2, maxMessages);
         var entries = new List<OutboxEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        try
         {
-            var metadata = reader.GetString(6);
-            var envelope = EnvelopeCodec.Decode(
-                Guid.Parse(reader.GetString(3)),
-                reader.GetString(4),
-                (MessagePriority)reader.GetInt32(5),
-                metadata,
-                (byte[])reader.GetValue(7));
-            var kind = (DestinationKind)reader.GetInt32(1);
-            var queue = reader.IsDBNull(2) ? null : reader.GetString(2);
-            entries.Add(new OutboxEntry(reader.GetInt64(0), new OutgoingMessage(envelope, kind, queue) { StoredMetadata = metadata }));
+            while (select.Step())
+            {
+                var metadata = select.Bytes(6);
+                var envelope = EnvelopeCodec.Decode(
+                    Guid.Parse(select.Bytes(3), CultureInfo.InvariantCulture),
+                    select.Text(4),
+                    (MessagePriority)select.Int32(5),
+                    metadata,
+                    select.Bytes(7).ToArray());
+                var kind = (DestinationKind)select.Int32(1);
+                var queue = select.IsNull(2) ? null : select.Text(2);
+                entries.Add(new OutboxEntry(select.Int64(0), new OutgoingMessage(envelope, kind, queue) { StoredMetadata = Encoding.UTF8.GetString(metadata) }));
+            }
+        }
+        finally
+        {
+            select.Reset();
         }
 
         return entries;
@@ -107,14 +110,10 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database, string? re
 
         // Matching the message id too: row ids may be reused once the newest rows are gone, and a relay
         // that was paused past its lease must not delete a newer row that took the id of one it sent.
-        var command = write.Statement("DELETE FROM caravan_outbox WHERE id = $id AND message_id = $messageId");
-        var id = command.Parameters.Add("$id", SqliteType.Integer);
-        var messageId = command.Parameters.Add("$messageId", SqliteType.Text);
+        var delete = write.RawStatement("DELETE FROM caravan_outbox WHERE id = ?1 AND message_id = ?2");
         foreach (var entry in entries)
         {
-            id.Value = entry.Id;
-            messageId.Value = entry.Message.Envelope.MessageId.ToString();
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            delete.Bind(1, entry.Id).Bind(2, entry.Message.Envelope.MessageId).Execute();
         }
 
         await write.CommitAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,7 +12,7 @@ namespace Caravan.Messaging.Sqlite;
 /// </summary>
 public sealed partial class SqliteTransport : IMessageTransport, IDisposable
 {
-    private const string CompleteSql = "DELETE FROM caravan_queue WHERE seq = $seq AND lease_token = $token";
+    private const string CompleteSql = "DELETE FROM caravan_queue WHERE seq = ?1 AND lease_token = ?2";
 
     private readonly SqliteFile _file;
     private readonly TimeProvider _timeProvider;
@@ -81,18 +82,10 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         var touched = new HashSet<string>(StringComparer.Ordinal);
         await using (var write = await _file.BeginWriteAsync(cancellationToken))
         {
-            var insert = write.Statement("""
+            var insert = write.RawStatement("""
                 INSERT INTO caravan_queue (queue, priority, visible_at, enqueued_at, message_id, message_type, metadata, body)
-                VALUES ($queue, $priority, $visible, $now, $id, $type, $metadata, $body)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                 """);
-            var queue = insert.Parameters.Add("$queue", SqliteType.Text);
-            var priority = insert.Parameters.Add("$priority", SqliteType.Integer);
-            var visible = insert.Parameters.Add("$visible", SqliteType.Integer);
-            insert.Parameters.AddWithValue("$now", now);
-            var id = insert.Parameters.Add("$id", SqliteType.Text);
-            var type = insert.Parameters.Add("$type", SqliteType.Text);
-            var metadata = insert.Parameters.Add("$metadata", SqliteType.Text);
-            var body = insert.Parameters.Add("$body", SqliteType.Blob);
             var subscribers = new Dictionary<string, List<string>>(StringComparer.Ordinal);
 
             foreach (var message in messages)
@@ -107,16 +100,16 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
                     continue;
                 }
 
-                priority.Value = (int)envelope.Priority;
-                visible.Value = Math.Max(now, envelope.DeliverAt?.ToUnixTimeMilliseconds() ?? now);
-                id.Value = envelope.MessageId.ToString();
-                type.Value = envelope.MessageType;
-                metadata.Value = message.StoredMetadata ?? EnvelopeCodec.EncodeMetadata(envelope);
-                body.Value = envelope.Body.ToArray();
+                insert.Bind(2, (int)envelope.Priority)
+                    .Bind(3, Math.Max(now, envelope.DeliverAt?.ToUnixTimeMilliseconds() ?? now))
+                    .Bind(4, now)
+                    .Bind(5, envelope.MessageId)
+                    .Bind(6, envelope.MessageType)
+                    .Bind(7, message.StoredMetadata ?? EnvelopeCodec.EncodeMetadata(envelope))
+                    .BindBlob(8, envelope.Body.Span);
                 foreach (var target in queues)
                 {
-                    queue.Value = target;
-                    await insert.ExecuteNonQueryAsync(cancellationToken);
+                    insert.Bind(1, target).Execute();
                     touched.Add(target);
                 }
             }
@@ -144,7 +137,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
     {
         ArgumentNullException.ThrowIfNull(completed);
         await using var write = await _file.BeginWriteAsync(cancellationToken);
-        await ForEachLeaseAsync(write, completed, CompleteSql, null, cancellationToken);
+        ForEachLease(write, completed, CompleteSql, null, cancellationToken);
         var received = await LeaseAsync(write, queue, maxMessages, leaseDuration, cancellationToken);
         await write.CommitAsync(cancellationToken);
         return received;
@@ -157,42 +150,42 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         var token = _random.NextInt64();
         var received = new List<TransportMessage>(maxMessages);
         List<(long Seq, Exception Error)>? unreadable = null;
-        var command = write.Statement("""
+        var lease = write.RawStatement("""
             UPDATE caravan_queue
-            SET visible_at = $leaseEnd, lease_token = $token, delivery_count = delivery_count + 1
+            SET visible_at = ?1, lease_token = ?2, delivery_count = delivery_count + 1
             WHERE seq IN (
                 SELECT seq FROM caravan_queue
-                WHERE queue = $queue AND visible_at <= $now
+                WHERE queue = ?3 AND visible_at <= ?4
                 ORDER BY priority DESC, seq
-                LIMIT $max)
+                LIMIT ?5)
             RETURNING seq, priority, delivery_count, failure_count, enqueued_at, message_id, message_type, metadata, body
             """);
-        command.Parameters.AddWithValue("$leaseEnd", (now + leaseDuration).ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$token", token);
-        command.Parameters.AddWithValue("$queue", queue);
-        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$max", maxMessages);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        lease.Bind(1, (now + leaseDuration).ToUnixTimeMilliseconds())
+            .Bind(2, token)
+            .Bind(3, queue)
+            .Bind(4, now.ToUnixTimeMilliseconds())
+            .Bind(5, maxMessages);
+        try
         {
-            while (await reader.ReadAsync(cancellationToken))
+            while (lease.Step())
             {
-                var seq = reader.GetInt64(0);
-                var failures = reader.GetInt32(3);
+                var seq = lease.Int64(0);
+                var failures = lease.Int32(3);
                 try
                 {
                     received.Add(new TransportMessage
                     {
                         Queue = queue,
-                        DeliveryCount = reader.GetInt32(2),
+                        DeliveryCount = lease.Int32(2),
                         FailureCount = failures,
-                        EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                        EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(lease.Int64(4)),
                         LeaseHandle = new Lease(seq, token),
                         Envelope = EnvelopeCodec.Decode(
-                            Guid.Parse(reader.GetString(5)),
-                            reader.GetString(6),
-                            (MessagePriority)reader.GetInt32(1),
-                            reader.GetString(7),
-                            (byte[])reader.GetValue(8),
+                            Guid.Parse(lease.Bytes(5), CultureInfo.InvariantCulture),
+                            lease.Text(6),
+                            (MessagePriority)lease.Int32(1),
+                            lease.Bytes(7),
+                            lease.Bytes(8).ToArray(),
                             attempt: failures + 1),
                     });
                 }
@@ -201,6 +194,10 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
                     (unreadable ??= []).Add((seq, ex));
                 }
             }
+        }
+        finally
+        {
+            lease.Reset();
         }
 
         // A row whose envelope cannot be read (written by another version, or by hand) would come first
@@ -253,7 +250,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         var visibleAt = (_timeProvider.GetUtcNow() + delay).ToUnixTimeMilliseconds();
         await ForEachLeaseAsync(
             [message],
-            "UPDATE caravan_queue SET visible_at = $at, lease_token = NULL, failure_count = failure_count + 1 WHERE seq = $seq AND lease_token = $token",
+            "UPDATE caravan_queue SET visible_at = ?3, lease_token = NULL, failure_count = failure_count + 1 WHERE seq = ?1 AND lease_token = ?2",
             visibleAt,
             cancellationToken);
         _doorbell.Ring([message.Queue]);
@@ -264,7 +261,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         ArgumentNullException.ThrowIfNull(messages);
         await ForEachLeaseAsync(
             messages,
-            "UPDATE caravan_queue SET visible_at = $at, lease_token = NULL, delivery_count = delivery_count - 1 WHERE seq = $seq AND lease_token = $token",
+            "UPDATE caravan_queue SET visible_at = ?3, lease_token = NULL, delivery_count = delivery_count - 1 WHERE seq = ?1 AND lease_token = ?2",
             _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
             cancellationToken);
         _doorbell.Ring(messages.Select(m => m.Queue).Distinct().ToList());
@@ -273,7 +270,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
     public Task RenewLeasesAsync(IReadOnlyList<TransportMessage> messages, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
         ForEachLeaseAsync(
             messages,
-            "UPDATE caravan_queue SET visible_at = $at WHERE seq = $seq AND lease_token = $token",
+            "UPDATE caravan_queue SET visible_at = ?3 WHERE seq = ?1 AND lease_token = ?2",
             (_timeProvider.GetUtcNow() + leaseDuration).ToUnixTimeMilliseconds(),
             cancellationToken);
 
@@ -312,11 +309,11 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
         }
 
         await using var write = await _file.BeginWriteAsync(cancellationToken);
-        await ForEachLeaseAsync(write, messages, sql, at, cancellationToken);
+        ForEachLease(write, messages, sql, at, cancellationToken);
         await write.CommitAsync(cancellationToken);
     }
 
-    private static async Task ForEachLeaseAsync(
+    private static void ForEachLease(
         SqliteWrite write, IReadOnlyList<TransportMessage> messages, string sql, long? at, CancellationToken cancellationToken)
     {
         if (messages.Count == 0)
@@ -324,21 +321,19 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
             return;
         }
 
-        var command = write.Statement(sql);
-        var seq = command.Parameters.Add("$seq", SqliteType.Integer);
-        var token = command.Parameters.Add("$token", SqliteType.Integer);
+        var statement = write.RawStatement(sql);
         if (at is { } value)
         {
-            command.Parameters.AddWithValue("$at", value);
+            statement.Bind(3, value);
         }
 
         foreach (var message in messages)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var lease = (Lease)message.LeaseHandle;
-            seq.Value = lease.Seq;
-            token.Value = lease.Token;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            statement.Bind(1, lease.Seq).Bind(2, lease.Token).Execute();
         }
+
     }
 
     private static async Task<IReadOnlyList<string>> GetSubscribersAsync(

@@ -31,6 +31,9 @@ internal sealed class SqliteWrite(SqliteFile file, SqliteConnection connection, 
     /// <summary>A prepared statement bound to this transaction; do not dispose it.</summary>
     public SqliteCommand Statement(string sql) => file.Statement(transaction, sql);
 
+    /// <summary>A statement run through SQLite's C API in this transaction, its bindings cleared; do not dispose it.</summary>
+    public SqliteRawStatement RawStatement(string sql) => file.RawStatement(transaction, sql);
+
     // Savepoints run as prepared statements of the writer; savepoint names are identifiers Caravan chooses.
     public override Task SaveAsync(string savepoint, CancellationToken cancellationToken = default) =>
         Statement("SAVEPOINT " + savepoint).ExecuteNonQueryAsync(cancellationToken);

@@ -49,6 +49,37 @@ public sealed class EnvelopeCodecTests
     }
 
     [Fact]
+    public void Decode_FromUtf8_SkipsUnknownPropertiesAndReadsANullHeaderAsEmpty()
+    {
+        var metadata = """{"future":{"nested":[1,{"x":null}]},"createdAt":5,"headers":{"a":"1","b":null},"replyTo":null,"traceparent":"t"}"""u8;
+
+        var decoded = EnvelopeCodec.Decode(Guid.CreateVersion7(), "t", MessagePriority.Normal, metadata, Array.Empty<byte>());
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(5), decoded.CreatedAt);
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "1", ["b"] = string.Empty }, decoded.Headers);
+        Assert.Null(decoded.ReplyTo);
+        Assert.Equal("t", decoded.TraceParent);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("[]")]
+    [InlineData("{\"createdAt\":0")]
+    [InlineData("{}")]
+    [InlineData("{\"createdAt\":\"yesterday\"}")]
+    [InlineData("{\"createdAt\":1.5}")]
+    [InlineData("{\"createdAt\":0,\"correlationId\":7}")]
+    [InlineData("{\"createdAt\":0,\"headers\":{\"a\":1}}")]
+    [InlineData("{\"createdAt\":0,\"headers\":[]}")]
+    public void Decode_UnreadableMetadata_ThrowsAnExceptionThatMarksTheRowUnreadable(string metadata)
+    {
+        var error = Record.Exception(() => EnvelopeCodec.Decode(Guid.CreateVersion7(), "t", MessagePriority.Normal, metadata, Array.Empty<byte>()));
+
+        Assert.NotNull(error);
+        Assert.True(EnvelopeCodec.IsUnreadable(error), error.GetType().FullName);
+    }
+
+    [Fact]
     public void Version7Ids_SortByTheInjectedClock()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(50));
