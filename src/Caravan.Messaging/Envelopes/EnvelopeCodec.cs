@@ -11,38 +11,51 @@ namespace Caravan.Messaging;
 /// </summary>
 public static class EnvelopeCodec
 {
-    public static string EncodeMetadata(Envelope envelope)
+    // A buffer and writer per thread for encodings that are used right away (bound to a statement, copied into a string).
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    public static string EncodeMetadata(Envelope envelope) => Encoding.UTF8.GetString(EncodeMetadataUtf8(envelope));
+
+    /// <summary>
+    /// The metadata as UTF-8 JSON in a buffer of the calling thread: valid only until this thread encodes again, so
+    /// for use before the next await (SQLite copies a bound value).
+    /// </summary>
+    internal static ReadOnlySpan<byte> EncodeMetadataUtf8(Envelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        WriteIfSet(writer, "correlationId", envelope.CorrelationId);
+        WriteIfSet(writer, "causationId", envelope.CausationId);
+        writer.WriteNumber("createdAt", envelope.CreatedAt.ToUnixTimeMilliseconds());
+        if (envelope.DeliverAt is { } deliverAt)
         {
-            writer.WriteStartObject();
-            WriteIfSet(writer, "correlationId", envelope.CorrelationId);
-            WriteIfSet(writer, "causationId", envelope.CausationId);
-            writer.WriteNumber("createdAt", envelope.CreatedAt.ToUnixTimeMilliseconds());
-            if (envelope.DeliverAt is { } deliverAt)
-            {
-                writer.WriteNumber("deliverAt", deliverAt.ToUnixTimeMilliseconds());
-            }
+            writer.WriteNumber("deliverAt", deliverAt.ToUnixTimeMilliseconds());
+        }
 
-            WriteIfSet(writer, "replyTo", envelope.ReplyTo);
-            WriteIfSet(writer, "traceparent", envelope.TraceParent);
-            if (envelope.Headers.Count > 0)
+        WriteIfSet(writer, "replyTo", envelope.ReplyTo);
+        WriteIfSet(writer, "traceparent", envelope.TraceParent);
+        if (envelope.Headers.Count > 0)
+        {
+            writer.WriteStartObject("headers");
+            foreach (var (key, value) in envelope.Headers)
             {
-                writer.WriteStartObject("headers");
-                foreach (var (key, value) in envelope.Headers)
-                {
-                    writer.WriteString(key, value);
-                }
-
-                writer.WriteEndObject();
+                writer.WriteString(key, value);
             }
 
             writer.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        writer.WriteEndObject();
+        writer.Flush();
+        return buffer.WrittenSpan;
     }
 
     public static Envelope Decode(

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Text;
 using Microsoft.Data.Sqlite;
 
 namespace Caravan.Messaging.Sqlite;
@@ -42,7 +41,7 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database, string? re
                 .Bind(3, envelope.MessageId)
                 .Bind(4, envelope.MessageType)
                 .Bind(5, (int)envelope.Priority)
-                .Bind(6, EnvelopeCodec.EncodeMetadata(envelope))
+                .BindText(6, EnvelopeCodec.EncodeMetadataUtf8(envelope))
                 .BindBlob(7, envelope.Body.Span)
                 .Bind(8, envelope.DeliverAt?.ToUnixTimeMilliseconds())
                 .Execute();
@@ -87,7 +86,7 @@ public sealed class SqliteOutboxStore(SqliteServiceDatabase database, string? re
                     select.Bytes(7).ToArray());
                 var kind = (DestinationKind)select.Int32(1);
                 var queue = select.IsNull(2) ? null : select.Text(2);
-                entries.Add(new OutboxEntry(select.Int64(0), new OutgoingMessage(envelope, kind, queue) { StoredMetadata = Encoding.UTF8.GetString(metadata) }));
+                entries.Add(new OutboxEntry(select.Int64(0), new OutgoingMessage(envelope, kind, queue) { StoredMetadata = metadata.ToArray() }));
             }
         }
         finally

@@ -81,6 +81,13 @@ internal sealed class SqliteRawStatement : IDisposable
         return this;
     }
 
+    /// <summary>Binds text given as UTF-8 (SQLite copies it).</summary>
+    public SqliteRawStatement BindText(int index, ReadOnlySpan<byte> utf8)
+    {
+        Check(raw.sqlite3_bind_text(_statement, index, utf8));
+        return this;
+    }
+
     /// <summary>Binds a GUID in its 36-character form ("D"), as the stores keep message ids.</summary>
     public SqliteRawStatement Bind(int index, Guid value)
     {

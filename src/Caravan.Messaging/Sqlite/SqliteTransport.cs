@@ -105,7 +105,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
                     .Bind(4, now)
                     .Bind(5, envelope.MessageId)
                     .Bind(6, envelope.MessageType)
-                    .Bind(7, message.StoredMetadata ?? EnvelopeCodec.EncodeMetadata(envelope))
+                    .BindText(7, message.StoredMetadata ?? EnvelopeCodec.EncodeMetadataUtf8(envelope))
                     .BindBlob(8, envelope.Body.Span);
                 foreach (var target in queues)
                 {

@@ -18,10 +18,10 @@ public sealed record OutgoingMessage(Envelope Envelope, DestinationKind Kind, st
     public static OutgoingMessage Send(Envelope envelope, string queue) => new(envelope, DestinationKind.Send, queue);
 
     /// <summary>
-    /// The envelope's metadata exactly as a store already encoded it (<see cref="EnvelopeCodec.EncodeMetadata"/>),
-    /// so that a transport storing the same encoding need not write it again. Set only by the outbox reader.
+    /// The envelope's metadata exactly as a store already encoded it (<see cref="EnvelopeCodec.EncodeMetadata"/>, as
+    /// UTF-8), so that a transport storing the same encoding need not write it again. Set only by the outbox reader.
     /// </summary>
-    internal string? StoredMetadata
+    internal byte[]? StoredMetadata
     {
         get => ReferenceEquals(_storedFor, Envelope) ? _storedMetadata : null;
         init
@@ -32,7 +32,7 @@ public sealed record OutgoingMessage(Envelope Envelope, DestinationKind Kind, st
     }
 
     // The envelope the stored metadata belongs to: a copy made with `with { Envelope = … }` does not reuse it.
-    private readonly string? _storedMetadata;
+    private readonly byte[]? _storedMetadata;
     private readonly Envelope? _storedFor;
 
     // Equality stays what it was: envelope, kind and queue (the stored encoding is a cache, not a value).

@@ -161,8 +161,8 @@ public sealed class OutboxRelayTests : IDisposable
 
         var message = Assert.Single(await outbox.ClaimAsync(10, DateTimeOffset.UnixEpoch, null, TimeSpan.FromSeconds(10))).Message;
 
-        Assert.Equal(EnvelopeCodec.EncodeMetadata(envelope), message.StoredMetadata);
-        Assert.Equal(EnvelopeCodec.EncodeMetadata(message.Envelope), message.StoredMetadata);
+        Assert.Equal(EnvelopeCodec.EncodeMetadata(envelope), System.Text.Encoding.UTF8.GetString(message.StoredMetadata!));
+        Assert.Equal(EnvelopeCodec.EncodeMetadata(message.Envelope), System.Text.Encoding.UTF8.GetString(message.StoredMetadata!));
         Assert.Null((message with { Envelope = message.Envelope with { CorrelationId = "other" } }).StoredMetadata);
         Assert.Null(OutgoingMessage.Send(envelope, "q").StoredMetadata);
     }
