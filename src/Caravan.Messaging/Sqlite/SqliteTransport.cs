@@ -209,7 +209,7 @@ public sealed partial class SqliteTransport : IMessageTransport, IDisposable
 
         received.Sort(static (a, b) =>
         {
-            var byPriority = b.Envelope.Priority.CompareTo(a.Envelope.Priority);
+            var byPriority = ((int)b.Envelope.Priority).CompareTo((int)a.Envelope.Priority);
             return byPriority != 0 ? byPriority : ((Lease)a.LeaseHandle).Seq.CompareTo(((Lease)b.LeaseHandle).Seq);
         });
         return received;
