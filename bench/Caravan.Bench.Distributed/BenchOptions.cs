@@ -8,7 +8,10 @@ internal sealed record BenchOptions
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Caravan.Bench.Distributed -- [options]
           --messages N       measured messages per side (default 20000)
-          --warmup N         warm-up messages per side, not measured (default 2000)
+          --warmup N         warm-up messages per round, not measured (default 2000); rounds repeat until the
+                             process's JIT compiled for at most --jit-settled of a round's time
+          --jit-settled F    share of a warm-up round's wall time spent compiling that counts as settled (default 0.02)
+          --max-warmup-rounds N  at most this many warm-up rounds per side and run (default 10)
           --producers N      concurrent producer tasks, each one transaction per message (default 8)
           --consumers N      messages handled at once by the consumer (default 8)
           --prefetch N       unacknowledged messages a consumer may hold (default 64)
@@ -27,6 +30,10 @@ internal sealed record BenchOptions
     public int Messages { get; private set; } = 20_000;
 
     public int Warmup { get; private set; } = 2_000;
+
+    public double JitSettled { get; private set; } = 0.02;
+
+    public int MaxWarmupRounds { get; private set; } = 10;
 
     public int Producers { get; private set; } = 8;
 
@@ -74,6 +81,12 @@ internal sealed record BenchOptions
             {
                 case "--messages": options.Messages = Positive(name, value); break;
                 case "--warmup": options.Warmup = Positive(name, value); break;
+                case "--jit-settled":
+                    options.JitSettled = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var settled) && settled is > 0 and < 1
+                        ? settled
+                        : throw new ArgumentException($"--jit-settled takes a share between 0 and 1, not '{value}'.");
+                    break;
+                case "--max-warmup-rounds": options.MaxWarmupRounds = Positive(name, value); break;
                 case "--producers": options.Producers = Positive(name, value); break;
                 case "--consumers": options.Consumers = Positive(name, value); break;
                 case "--prefetch": options.Prefetch = Positive(name, value); break;

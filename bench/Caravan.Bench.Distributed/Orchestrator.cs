@@ -17,13 +17,18 @@ internal sealed record SideResult(
     /// <summary>Share of the machine's CPU time left idle during the measured phase (0–100), if known.</summary>
     public double? IdlePercent { get; init; }
 
+    /// <summary>Warm-up rounds before the measured phase, and the JIT's share of the last one's wall time.</summary>
+    public (int Rounds, double JitShare)? Warmup { get; init; }
+
     /// <summary>Share of the machine's CPU time the hypervisor gave to other guests during the measured phase (0–100), if known.</summary>
     public double? StealPercent { get; init; }
 }
 
 /// <summary>
-/// Runs every side in turn (rounds alternate their order) in this process: start the side, warm it up, then
-/// produce the measured messages from <c>--producers</c> tasks and wait until the consumer handled them all.
+/// Runs every side in turn (rounds alternate their order) in this process: start the side, warm it up until the
+/// JIT has settled (rounds of <c>--warmup</c> messages until the process compiled for at most <c>--jit-settled</c> of
+/// a round's wall time, the same rule for every side), then produce the measured messages from <c>--producers</c>
+/// tasks and wait until the consumer handled them all.
 /// Throughput is measured messages / (last handled − first produce started).
 /// </summary>
 internal static class Orchestrator
@@ -51,7 +56,8 @@ internal static class Orchestrator
 
     private static async Task<SideResult> RunSideAsync(BenchOptions options, string sideName, int run, string runId)
     {
-        var recorder = new Recorder(options.Warmup, options.Messages);
+        var warmupCapacity = options.Warmup * options.MaxWarmupRounds;
+        var recorder = new Recorder(warmupCapacity, options.Messages);
         var loadBefore = Machine.LoadAverage();
         await using var side = Create(sideName, options, recorder, runId);
         try
@@ -60,16 +66,16 @@ internal static class Orchestrator
             await side.StartAsync(timeout.Token);
             var payload = new string('x', options.BodyChars);
 
-            await ProduceAsync(side, options with { Rate = null }, payload, first: 0, count: options.Warmup, timeout.Token);
-            await recorder.Warm.Task.WaitAsync(timeout.Token);
+            var warmup = await WarmUpAsync(side, options, recorder, payload, timeout.Token);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run}: {sideName} warmed up in {warmup.Rounds} round(s), JIT {warmup.JitShare:P1} of the last"));
 
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var machineBefore = Machine.CpuTimes();
             var started = Stopwatch.GetTimestamp();
-            await ProduceAsync(side, options, payload, first: options.Warmup, count: options.Messages, timeout.Token);
+            await ProduceAsync(side, options, payload, first: warmupCapacity, count: options.Messages, timeout.Token);
             var produced = Recorder.Milliseconds(Stopwatch.GetTimestamp() - started) / 1000;
             var backlog = await side.BacklogAsync(timeout.Token);
-            Console.Error.WriteLine($"run {run}: {sideName} all produced, {recorder.Handled - options.Warmup} handled{(backlog.Length > 0 ? "; " + backlog : string.Empty)}");
+            Console.Error.WriteLine($"run {run}: {sideName} all produced, {recorder.Handled - (warmup.Rounds * options.Warmup)} handled{(backlog.Length > 0 ? "; " + backlog : string.Empty)}");
             await recorder.Done.Task.WaitAsync(timeout.Token);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             var machineAfter = Machine.CpuTimes();
@@ -86,6 +92,7 @@ internal static class Orchestrator
                 MachineCpuMsPerMessage = machine is { } m ? m.BusyMs / options.Messages : null,
                 IdlePercent = machine is { Total: > 0 } i ? 100 * i.IdleMs / i.Total : null,
                 StealPercent = machine is { Total: > 0 } t ? 100 * t.StealMs / t.Total : null,
+                Warmup = warmup,
             };
         }
         catch (Exception ex)
@@ -93,6 +100,31 @@ internal static class Orchestrator
             return new SideResult(run, sideName, side.Name, 0, 0, 0, 0, recorder.Duplicates, 0, loadBefore, Machine.LoadAverage(),
                 $"{ex.GetType().Name}: {ex.Message} (handled {recorder.Handled})");
         }
+    }
+
+    /// <summary>Warm-up rounds (unpaced) until the JIT compiled for at most --jit-settled of a round's wall time.</summary>
+    private static async Task<(int Rounds, double JitShare)> WarmUpAsync(
+        BenchSide side, BenchOptions options, Recorder recorder, string payload, CancellationToken cancellationToken)
+    {
+        var share = 1.0;
+        var round = 0;
+        while (round < options.MaxWarmupRounds)
+        {
+            var jitBefore = System.Runtime.JitInfo.GetCompilationTime(currentThread: false);
+            var started = Stopwatch.GetTimestamp();
+            var warm = recorder.WarmedUpTo((round + 1) * options.Warmup);
+            await ProduceAsync(side, options with { Rate = null }, payload, first: round * options.Warmup, count: options.Warmup, cancellationToken);
+            await warm.WaitAsync(cancellationToken);
+            var wall = Stopwatch.GetElapsedTime(started);
+            share = (System.Runtime.JitInfo.GetCompilationTime(currentThread: false) - jitBefore) / wall;
+            round++;
+            if (share <= options.JitSettled)
+            {
+                break;
+            }
+        }
+
+        return (round, share);
     }
 
     private static BenchSide Create(string side, BenchOptions options, Recorder recorder, string runId) => side switch

@@ -5,13 +5,13 @@ namespace Caravan.Bench.Distributed;
 /// <summary>
 /// The message every side moves: <see cref="Id"/> is the producer's own id (the peers' idempotency key),
 /// <see cref="CreatedAt"/> a <see cref="Stopwatch"/> timestamp taken before the producer's transaction began.
-/// Sequence numbers below the warm-up count are warm-up messages.
+/// Sequence numbers below the recorder's warm-up capacity are warm-up messages.
 /// </summary>
 public sealed record BenchMessage(Guid Id, int Seq, long CreatedAt, string Payload);
 
 /// <summary>
-/// Notes each handled message once (a repeat is counted, not measured): the warm-up completes when every
-/// warm-up message was handled, the run when every measured one was; latency is created → handled.
+/// Notes each handled message once (a repeat is counted, not measured): a warm-up round completes when every
+/// warm-up message produced so far was handled, the run when every measured one was; latency is created → handled.
 /// </summary>
 public sealed class Recorder
 {
@@ -20,10 +20,14 @@ public sealed class Recorder
     private readonly long[] _latencies;
     private readonly int[] _seen;
     private int _warmHandled;
+    private int _warmTarget = int.MaxValue;
+    private TaskCompletionSource _warm = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _measuredHandled;
     private int _duplicates;
     private long _lastHandledAt;
 
+    /// <param name="warmup">Capacity for warm-up messages: sequence numbers 0 … warmup − 1; measured ones follow.</param>
+    /// <param name="measured">Measured messages.</param>
     public Recorder(int warmup, int measured)
     {
         _warmup = warmup;
@@ -32,7 +36,19 @@ public sealed class Recorder
         _seen = new int[warmup + measured];
     }
 
-    public TaskCompletionSource Warm { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completes when <paramref name="total"/> warm-up messages in all were handled; call before producing them.</summary>
+    public Task WarmedUpTo(int total)
+    {
+        var warm = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _warm, warm);
+        Volatile.Write(ref _warmTarget, total);
+        if (Volatile.Read(ref _warmHandled) >= total)
+        {
+            warm.TrySetResult();
+        }
+
+        return warm.Task;
+    }
 
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -53,9 +69,9 @@ public sealed class Recorder
 
         if (message.Seq < _warmup)
         {
-            if (Interlocked.Increment(ref _warmHandled) == _warmup)
+            if (Interlocked.Increment(ref _warmHandled) >= Volatile.Read(ref _warmTarget))
             {
-                Warm.TrySetResult();
+                Volatile.Read(ref _warm).TrySetResult();
             }
 
             return;
