@@ -26,6 +26,7 @@ public static class ProblemDetailsSetup
         // After AddProblemDetails, so the framework's writer is asked first and this one only catches the rest.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>());
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
 
         // Binding failures throw (and become 400/413/415 problems) instead of answering an empty 400.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
