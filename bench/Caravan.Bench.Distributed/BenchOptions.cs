@@ -59,9 +59,15 @@ internal sealed record BenchOptions
 
     public bool Help { get; private set; }
 
+    /// <summary>The command line as given, passed on to the process that runs one side.</summary>
+    public IReadOnlyList<string> Arguments { get; private set; } = [];
+
+    /// <summary>Set in a child process that runs one side for one round (<c>--run-side NAME RUN RUNID</c>, internal).</summary>
+    public (string Side, int Run, string RunId)? RunSide { get; private set; }
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
-        var options = new BenchOptions();
+        var options = new BenchOptions { Arguments = args.ToList() };
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -74,6 +80,18 @@ internal sealed record BenchOptions
             if (i + 1 >= args.Count)
             {
                 throw new ArgumentException($"{name} needs a value.");
+            }
+
+            if (name == "--run-side")
+            {
+                if (i + 3 >= args.Count)
+                {
+                    throw new ArgumentException("--run-side takes a side, a round and a run id.");
+                }
+
+                options.RunSide = (args[i + 1], Positive(name, args[i + 2]), args[i + 3]);
+                i += 3;
+                continue;
             }
 
             var value = args[++i];

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 
 namespace Caravan.Bench.Distributed;
 
@@ -25,7 +26,7 @@ internal sealed record SideResult(
 }
 
 /// <summary>
-/// Runs every side in turn (rounds alternate their order) in this process: start the side, warm it up until the
+/// Runs every side in turn (rounds alternate their order), each round of each side in a process of its own: start the side, warm it up until the
 /// JIT has settled (rounds of <c>--warmup</c> messages until the process compiled for at most <c>--jit-settled</c> of
 /// a round's wall time, the same rule for every side), then produce the measured messages from <c>--producers</c>
 /// tasks and wait until the consumer handled them all.
@@ -33,6 +34,10 @@ internal sealed record SideResult(
 /// </summary>
 internal static class Orchestrator
 {
+    internal const string ResultPrefix = "SIDE-RESULT ";
+
+    internal static readonly JsonSerializerOptions ResultJson = new() { IncludeFields = true };
+
     public static async Task<List<SideResult>> RunAsync(BenchOptions options)
     {
         var results = new List<SideResult>();
@@ -43,7 +48,7 @@ internal static class Orchestrator
             foreach (var side in sides)
             {
                 Console.Error.WriteLine($"run {run}: {side} …");
-                var result = await RunSideAsync(options, side, run, $"{runId}-{run}");
+                var result = await RunSideInChildAsync(options, side, run, $"{runId}-{run}");
                 Console.Error.WriteLine(result.Error is null
                     ? $"run {run}: {side} {result.MessagesPerSecond:F0} msg/s, p50 {result.P50:F1} ms, p99 {result.P99:F1} ms"
                     : $"run {run}: {side} failed: {result.Error}");
@@ -54,7 +59,42 @@ internal static class Orchestrator
         return results;
     }
 
-    private static async Task<SideResult> RunSideAsync(BenchOptions options, string sideName, int run, string runId)
+    /// <summary>
+    /// Runs one side for one round in a process of its own (this program with <c>--run-side</c>), so that no side
+    /// shares a JIT, a heap, a thread pool or lingering background work with another; its log goes to this stderr.
+    /// </summary>
+    private static async Task<SideResult> RunSideInChildAsync(BenchOptions options, string side, int run, string runId)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()!.Location);
+        foreach (var argument in options.Arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.ArgumentList.Add("--run-side");
+        start.ArgumentList.Add(side);
+        start.ArgumentList.Add(run.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(runId);
+        using var child = Process.Start(start) ?? throw new InvalidOperationException("The side's process did not start.");
+        SideResult? result = null;
+        while (await child.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith(ResultPrefix, StringComparison.Ordinal))
+            {
+                result = JsonSerializer.Deserialize<SideResult>(line[ResultPrefix.Length..], ResultJson);
+            }
+        }
+
+        await child.WaitForExitAsync();
+        return result ?? new SideResult(run, side, side, 0, 0, 0, 0, 0, 0, "?", Machine.LoadAverage(), $"the side's process exited with {child.ExitCode} and no result");
+    }
+
+    internal static async Task<SideResult> RunSideAsync(BenchOptions options, string sideName, int run, string runId)
     {
         var warmupCapacity = options.Warmup * options.MaxWarmupRounds;
         var recorder = new Recorder(warmupCapacity, options.Messages);

@@ -20,6 +20,14 @@ if (options.Help)
 
 try
 {
+    if (options.RunSide is { } one)
+    {
+        // A child process: one side, one round; the result goes to the parent as one line on standard output.
+        var result = await Orchestrator.RunSideAsync(options, one.Side, one.Run, one.RunId);
+        Console.Out.WriteLine(Orchestrator.ResultPrefix + System.Text.Json.JsonSerializer.Serialize(result, Orchestrator.ResultJson));
+        return 0;
+    }
+
     var results = await Orchestrator.RunAsync(options);
     Report.Print(options, results, Console.Out);
     return results.Any(result => result.Error is not null) ? 1 : 0;

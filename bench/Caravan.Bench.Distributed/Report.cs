@@ -8,7 +8,7 @@ internal static class Report
     public static void Print(BenchOptions options, IReadOnlyList<SideResult> results, TextWriter output)
     {
         var culture = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(culture, $"messages {options.Messages} per side after warm-up rounds of {options.Warmup} until the JIT settles (<= {options.JitSettled:P0} of a round, at most {options.MaxWarmupRounds} rounds), producers {options.Producers}, consumers {options.Consumers}, prefetch {options.Prefetch}, payload {options.BodyChars} chars, {(options.Rate is { } rate ? $"paced at {rate} msg/s" : "unpaced")}, {Environment.ProcessorCount} cores"));
+        output.WriteLine(string.Create(culture, $"messages {options.Messages} per side after warm-up rounds of {options.Warmup} until the JIT settles (<= {options.JitSettled:P0} of a round, at most {options.MaxWarmupRounds} rounds; each side's round in a process of its own), producers {options.Producers}, consumers {options.Consumers}, prefetch {options.Prefetch}, payload {options.BodyChars} chars, {(options.Rate is { } rate ? $"paced at {rate} msg/s" : "unpaced")}, {Environment.ProcessorCount} cores"));
         output.WriteLine();
         output.WriteLine("| run | side | msg/s | producer-side msg/s | p50 ms | p99 ms | duplicates | CPU µs/msg (bench process) | CPU µs/msg (machine) | idle %, steal % | warm-up rounds (JIT % of last) | load before → after |");
         output.WriteLine("|----:|------|------:|--------------------:|-------:|-------:|-----------:|---------------------------:|---------------------:|----------------:|-------------------------------:|---------------------|");
