@@ -11,7 +11,7 @@ internal sealed record BenchOptions
           --warmup N         warm-up messages per round, not measured (default 2000); rounds repeat until the
                              process's JIT compiled for at most --jit-settled of a round's time
           --jit-settled F    share of a warm-up round's wall time spent compiling that counts as settled (default 0.02)
-          --max-warmup-rounds N  at most this many warm-up rounds per side and run (default 10)
+          --max-warmup-rounds N  at most this many warm-up rounds per side and run (default 40)
           --producers N      concurrent producer tasks, each one transaction per message (default 8)
           --consumers N      messages handled at once by the consumer (default 8)
           --prefetch N       unacknowledged messages a consumer may hold (default 64)
@@ -33,7 +33,7 @@ internal sealed record BenchOptions
 
     public double JitSettled { get; private set; } = 0.02;
 
-    public int MaxWarmupRounds { get; private set; } = 10;
+    public int MaxWarmupRounds { get; private set; } = 40;
 
     public int Producers { get; private set; } = 8;
 
