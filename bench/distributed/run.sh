@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Distributed-mode benchmark: the raw RabbitMQ.Client ceiling, Caravan (outbox + inbox on PostgreSQL), Wolverine and
-# MassTransit, one after another on the same RabbitMQ and PostgreSQL, in one process; prints a Markdown table of
+# MassTransit, one after another on the same RabbitMQ and PostgreSQL, each round of each side in a process of its own; prints a Markdown table of
 # every run, the medians and the ratios (docs/benchmarks.md, "Distributed mode").
 #
 #   bash bench/distributed/run.sh [bench options, e.g. --messages 20000 --runs 3]   (--help lists them)
