@@ -150,10 +150,7 @@ internal sealed class SqliteFile
     /// <summary>A prepared statement of the writer, bound to <paramref name="transaction"/>; never dispose it.</summary>
     internal SqliteCommand Statement(SqliteTransaction transaction, string sql)
     {
-        if (!ReferenceEquals(transaction.Connection, _writer))
-        {
-            throw new InvalidOperationException($"The transaction does not belong to {FullPath}'s writer; begin it with the database's BeginTransactionAsync.");
-        }
+        EnsureWriterOwns(transaction);
 
         if (!_statements.TryGetValue(sql, out var command))
         {
@@ -173,10 +170,7 @@ internal sealed class SqliteFile
     /// </summary>
     internal SqliteRawStatement RawStatement(SqliteTransaction transaction, string sql)
     {
-        if (!ReferenceEquals(transaction.Connection, _writer))
-        {
-            throw new InvalidOperationException($"The transaction does not belong to {FullPath}'s writer; begin it with the database's BeginTransactionAsync.");
-        }
+        EnsureWriterOwns(transaction);
 
         if (!_rawStatements.TryGetValue(sql, out var statement))
         {
@@ -185,6 +179,14 @@ internal sealed class SqliteFile
         }
 
         return statement.Clear();
+    }
+
+    private void EnsureWriterOwns(SqliteTransaction transaction)
+    {
+        if (!ReferenceEquals(transaction.Connection, _writer))
+        {
+            throw new InvalidOperationException($"The transaction does not belong to {FullPath}'s writer; begin it with the database's BeginTransactionAsync.");
+        }
     }
 
     /// <summary>Ends a write: opens the gate, dropping the writer if the transaction could not be closed cleanly.</summary>
