@@ -8,10 +8,13 @@ internal sealed record BenchOptions
     public const string Usage = """
         usage: dotnet run -c Release --project bench/Caravan.Bench.Distributed -- [options]
           --messages N       measured messages per side (default 20000)
-          --warmup N         warm-up messages per round, not measured (default 2000); rounds repeat until the
-                             process's JIT compiled for at most --jit-settled of a round's time
+          --warmup N         warm-up messages per round, not measured (default 2000); rounds repeat until rounds in
+                             a row covering --jit-quiet-seconds each compiled at most --jit-settled-methods methods
+                             in at most --jit-settled of the round's time
           --jit-settled F    share of a warm-up round's wall time spent compiling that counts as settled (default 0.02)
-          --max-warmup-rounds N  at most this many warm-up rounds per side and run (default 40)
+          --jit-settled-methods N  methods a warm-up round may compile and count as quiet (default 20)
+          --jit-quiet-seconds S  wall time of quiet warm-up rounds in a row that counts as settled (default 2)
+          --max-warmup-rounds N  at most this many warm-up rounds per side and run (default 80)
           --producers N      concurrent producer tasks, each one transaction per message (default 8)
           --consumers N      messages handled at once by the consumer (default 8)
           --prefetch N       unacknowledged messages a consumer may hold (default 64)
@@ -33,7 +36,11 @@ internal sealed record BenchOptions
 
     public double JitSettled { get; private set; } = 0.02;
 
-    public int MaxWarmupRounds { get; private set; } = 40;
+    public int MaxWarmupRounds { get; private set; } = 80;
+
+    public int JitSettledMethods { get; private set; } = 20;
+
+    public double JitQuietSeconds { get; private set; } = 2;
 
     public int Producers { get; private set; } = 8;
 
@@ -105,6 +112,12 @@ internal sealed record BenchOptions
                         : throw new ArgumentException($"--jit-settled takes a share between 0 and 1, not '{value}'.");
                     break;
                 case "--max-warmup-rounds": options.MaxWarmupRounds = Positive(name, value); break;
+                case "--jit-settled-methods": options.JitSettledMethods = NonNegative(name, value); break;
+                case "--jit-quiet-seconds":
+                    options.JitQuietSeconds = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+                        ? seconds
+                        : throw new ArgumentException($"--jit-quiet-seconds takes a number of seconds (0 or more), not '{value}'.");
+                    break;
                 case "--producers": options.Producers = Positive(name, value); break;
                 case "--consumers": options.Consumers = Positive(name, value); break;
                 case "--prefetch": options.Prefetch = Positive(name, value); break;
@@ -139,4 +152,9 @@ internal sealed record BenchOptions
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0
             ? number
             : throw new ArgumentException($"{name} takes a positive whole number, not '{value}'.");
+
+    private static int NonNegative(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw new ArgumentException($"{name} takes a whole number (0 or more), not '{value}'.");
 }

@@ -19,7 +19,7 @@ internal sealed record SideResult(
     public double? IdlePercent { get; init; }
 
     /// <summary>Warm-up rounds before the measured phase, and the JIT's share of the last one's wall time.</summary>
-    public (int Rounds, double JitShare)? Warmup { get; init; }
+    public (int Rounds, double JitShare, int Methods)? Warmup { get; init; }
 
     /// <summary>Share of the machine's CPU time the hypervisor gave to other guests during the measured phase (0–100), if known.</summary>
     public double? StealPercent { get; init; }
@@ -27,8 +27,9 @@ internal sealed record SideResult(
 
 /// <summary>
 /// Runs every side in turn (rounds alternate their order), each round of each side in a process of its own: start the side, warm it up until the
-/// JIT has settled (rounds of <c>--warmup</c> messages until the process compiled for at most <c>--jit-settled</c> of
-/// a round's wall time, the same rule for every side), then produce the measured messages from <c>--producers</c>
+/// JIT has settled (rounds of <c>--warmup</c> messages until rounds in a row covering <c>--jit-quiet-seconds</c> each
+/// compiled at most <c>--jit-settled-methods</c> methods for at most <c>--jit-settled</c> of the round's wall time, the same
+/// rule for every side), then produce the measured messages from <c>--producers</c>
 /// tasks and wait until the consumer handled them all.
 /// Throughput is measured messages / (last handled − first produce started).
 /// </summary>
@@ -107,7 +108,7 @@ internal static class Orchestrator
             var payload = new string('x', options.BodyChars);
 
             var warmup = await WarmUpAsync(side, options, recorder, payload, timeout.Token);
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run}: {sideName} warmed up in {warmup.Rounds} round(s), JIT {warmup.JitShare:P1} of the last"));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run}: {sideName} warmed up in {warmup.Rounds} round(s), the last compiled {warmup.Methods} method(s) in {warmup.JitShare:P1} of its time"));
 
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var machineBefore = Machine.CpuTimes();
@@ -142,29 +143,42 @@ internal static class Orchestrator
         }
     }
 
-    /// <summary>Warm-up rounds (unpaced) until the JIT compiled for at most --jit-settled of a round's wall time.</summary>
-    private static async Task<(int Rounds, double JitShare)> WarmUpAsync(
+    /// <summary>
+    /// Warm-up rounds (unpaced) until the JIT has been quiet for --jit-quiet-seconds of rounds in a row: each of them
+    /// compiled at most --jit-settled-methods methods, for at most --jit-settled of its wall time. One quiet round proves
+    /// little: the runtime promotes hot methods in bursts (call counting starts only after a pause in new tier-0
+    /// compilation, then the background compiler works through its queue), so quiet rounds can come before and between
+    /// bursts of hundreds of methods, and a side declared warm there is measured while most of its code is still tier 0
+    /// or instrumented.
+    /// </summary>
+    private static async Task<(int Rounds, double JitShare, int Methods)> WarmUpAsync(
         BenchSide side, BenchOptions options, Recorder recorder, string payload, CancellationToken cancellationToken)
     {
         var share = 1.0;
+        var methods = int.MaxValue;
         var round = 0;
+        var quiet = TimeSpan.Zero;
         while (round < options.MaxWarmupRounds)
         {
             var jitBefore = System.Runtime.JitInfo.GetCompilationTime(currentThread: false);
+            var methodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
             var started = Stopwatch.GetTimestamp();
             var warm = recorder.WarmedUpTo((round + 1) * options.Warmup);
             await ProduceAsync(side, options with { Rate = null }, payload, first: round * options.Warmup, count: options.Warmup, cancellationToken);
             await warm.WaitAsync(cancellationToken);
             var wall = Stopwatch.GetElapsedTime(started);
             share = (System.Runtime.JitInfo.GetCompilationTime(currentThread: false) - jitBefore) / wall;
+            methods = (int)(System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false) - methodsBefore);
             round++;
-            if (share <= options.JitSettled)
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warm-up round {round}: {wall.TotalMilliseconds:F0} ms, {methods} method(s) compiled in {share:P1} of it"));
+            quiet = share <= options.JitSettled && methods <= options.JitSettledMethods ? quiet + wall : TimeSpan.Zero;
+            if (quiet.TotalSeconds >= options.JitQuietSeconds)
             {
                 break;
             }
         }
 
-        return (round, share);
+        return (round, share, methods);
     }
 
     private static BenchSide Create(string side, BenchOptions options, Recorder recorder, string runId) => side switch

@@ -8,14 +8,14 @@ internal static class Report
     public static void Print(BenchOptions options, IReadOnlyList<SideResult> results, TextWriter output)
     {
         var culture = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(culture, $"messages {options.Messages} per side after warm-up rounds of {options.Warmup} until the JIT settles (<= {options.JitSettled:P0} of a round, at most {options.MaxWarmupRounds} rounds; each side's round in a process of its own), producers {options.Producers}, consumers {options.Consumers}, prefetch {options.Prefetch}, payload {options.BodyChars} chars, {(options.Rate is { } rate ? $"paced at {rate} msg/s" : "unpaced")}, {Environment.ProcessorCount} cores"));
+        output.WriteLine(string.Create(culture, $"messages {options.Messages} per side after warm-up rounds of {options.Warmup} until the JIT settles (rounds in a row covering {options.JitQuietSeconds} s, each with <= {options.JitSettledMethods} methods compiled in <= {options.JitSettled:P0} of the round, at most {options.MaxWarmupRounds} rounds; each side's round in a process of its own), producers {options.Producers}, consumers {options.Consumers}, prefetch {options.Prefetch}, payload {options.BodyChars} chars, {(options.Rate is { } rate ? $"paced at {rate} msg/s" : "unpaced")}, {Environment.ProcessorCount} cores"));
         output.WriteLine();
-        output.WriteLine("| run | side | msg/s | producer-side msg/s | p50 ms | p99 ms | duplicates | CPU µs/msg (bench process) | CPU µs/msg (machine) | idle %, steal % | warm-up rounds (JIT % of last) | load before → after |");
+        output.WriteLine("| run | side | msg/s | producer-side msg/s | p50 ms | p99 ms | duplicates | CPU µs/msg (bench process) | CPU µs/msg (machine) | idle %, steal % | warm-up rounds (methods, JIT % of last) | load before → after |");
         output.WriteLine("|----:|------|------:|--------------------:|-------:|-------:|-----------:|---------------------------:|---------------------:|----------------:|-------------------------------:|---------------------|");
         foreach (var result in results)
         {
             output.WriteLine(result.Error is null
-                ? string.Create(culture, $"| {result.Run} | {result.Name} | {result.MessagesPerSecond:N0} | {result.ProducedPerSecond:N0} | {result.P50:F1} | {result.P99:F1} | {result.Duplicates} | {result.CpuMsPerMessage * 1000:F0} | {(result.MachineCpuMsPerMessage is { } machine ? (machine * 1000).ToString("F0", culture) : "?")} | {(result.IdlePercent is { } idle ? idle.ToString("F0", culture) : "?")}, {(result.StealPercent is { } steal ? steal.ToString("F0", culture) : "?")} | {(result.Warmup is { } w ? $"{w.Rounds} ({w.JitShare * 100:F1})" : "?")} | {result.LoadBefore} → {result.LoadAfter} |")
+                ? string.Create(culture, $"| {result.Run} | {result.Name} | {result.MessagesPerSecond:N0} | {result.ProducedPerSecond:N0} | {result.P50:F1} | {result.P99:F1} | {result.Duplicates} | {result.CpuMsPerMessage * 1000:F0} | {(result.MachineCpuMsPerMessage is { } machine ? (machine * 1000).ToString("F0", culture) : "?")} | {(result.IdlePercent is { } idle ? idle.ToString("F0", culture) : "?")}, {(result.StealPercent is { } steal ? steal.ToString("F0", culture) : "?")} | {(result.Warmup is { } w ? $"{w.Rounds} ({w.Methods}, {w.JitShare * 100:F1})" : "?")} | {result.LoadBefore} → {result.LoadAfter} |")
                 : string.Create(culture, $"| {result.Run} | {result.Name} | failed: {result.Error} | | | | | | | | | {result.LoadBefore} → {result.LoadAfter} |"));
         }
 
