@@ -68,6 +68,12 @@ public sealed partial class RabbitMqTransport : IMessageTransport, IAsyncDisposa
 
     public bool SupportsDelayedDelivery => true;
 
+    /// <summary>
+    /// None: an unacknowledged delivery counts against the consumer's prefetch until its ack is sent, so handled messages
+    /// are acknowledged at once (those of one channel that are contiguous still go as one <c>multiple</c> ack).
+    /// </summary>
+    public TimeSpan CompletionWindow => TimeSpan.Zero;
+
     public IDeadLetterQueue DeadLetters { get; }
 
     internal RabbitMqTopology Topology { get; }

@@ -18,10 +18,6 @@ internal sealed partial class ConsumerEndpoint : IDisposable
 {
     private const int MaxAckBatch = 256;
 
-    // Completions wait this long for company, so that one broker transaction completes many messages.
-    // A handled message no longer takes a prefetch slot, so the wait costs no throughput.
-    private static readonly TimeSpan AckWindow = TimeSpan.FromMilliseconds(5);
-
     private readonly string _queue;
     private readonly ConsumerOptions _options;
     private readonly IMessageTransport _transport;
@@ -302,9 +298,12 @@ internal sealed partial class ConsumerEndpoint : IDisposable
         var batch = new List<TransportMessage>(MaxAckBatch);
         while (await _acks.Reader.WaitToReadAsync())
         {
-            if (!_draining)
+            // Completions wait for company where the transport asks for it (IMessageTransport.CompletionWindow). A handled
+            // message no longer takes one of the endpoint's prefetch slots while it waits.
+            var window = _transport.CompletionWindow;
+            if (!_draining && window > TimeSpan.Zero)
             {
-                await Task.Delay(AckWindow, _timeProvider);
+                await Task.Delay(window, _timeProvider);
             }
 
             while (batch.Count < MaxAckBatch && _acks.Reader.TryRead(out var message))

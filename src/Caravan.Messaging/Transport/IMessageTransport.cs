@@ -43,6 +43,16 @@ public interface IMessageTransport
     bool CompletesWithReceive => false;
 
     /// <summary>
+    /// How long a consumer lets the completions of handled messages gather before it hands them to
+    /// <see cref="CompleteAsync"/>, so that one broker operation completes many. Worth waiting for where a completion
+    /// is a write of its own (the SQLite broker's transaction, which a consumer's next lease can also carry). Not where a
+    /// handled message still takes a delivery slot until completed (RabbitMQ counts unacknowledged deliveries against the
+    /// consumer's prefetch): a wait there caps a consumer at prefetch / (handling time + wait) messages per second, and
+    /// completions gather without it, because a busy consumer finds several waiting each time it sends.
+    /// </summary>
+    TimeSpan CompletionWindow => TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
     /// Completes <paramref name="completed"/> and leases up to <paramref name="maxMessages"/> messages of
     /// <paramref name="queue"/> as one atomic broker operation: if it fails (or the process dies before it ends),
     /// neither happened, so the completed messages are still leased as before and come back when their leases expire.
