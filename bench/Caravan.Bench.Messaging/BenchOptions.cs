@@ -23,13 +23,10 @@ internal sealed class BenchOptions
           --messages N        measured messages per side and run (default 20000)
           --warmup N          warm-up messages per side and run, not measured, at least (default
                               20000); more rounds of N follow while the JIT has not settled
-          --max-warmup-rounds N  at most N warm-up rounds of --warmup messages (default 30); a
+          --max-warmup-rounds N  at most N warm-up rounds of --warmup messages (default 15); a
                               run whose JIT had not settled by then is measured with a warning
-          --jit-settled P     a warm-up round is quiet when each process of the side compiled for
-                              at most P % of its wall time (default 2) and
-          --jit-settled-methods N  at most N methods (default 20)
-          --jit-quiet-seconds S  the JIT has settled after quiet rounds in a row covering S seconds
-                              (default 2)
+          --jit-settled P     the JIT has settled when each process of the side compiled for at
+                              most P % of the last round's wall time (default 2)
           --fixed-warmup      exactly one round of --warmup messages (as before the adaptive warm-up)
           --runs N            ceiling + Caravan pairs to run (default 5)
           --body N            message body size in bytes (default 256)
@@ -61,16 +58,10 @@ internal sealed class BenchOptions
     public int Runs { get; private set; } = 5;
 
     /// <summary>Most warm-up rounds of <see cref="Warmup"/> messages each side gets per run.</summary>
-    public int MaxWarmupRounds { get; private set; } = 30;
+    public int MaxWarmupRounds { get; private set; } = 15;
 
     /// <summary>A warm-up round is settled when each process's JIT time in it is at most this share (in %) of the round's wall time.</summary>
     public double JitSettledPercent { get; private set; } = 2;
-
-    /// <summary>A warm-up round is quiet when each process compiled at most this many methods in it (and <see cref="JitSettledPercent"/>).</summary>
-    public int JitSettledMethods { get; private set; } = 20;
-
-    /// <summary>The JIT has settled after quiet warm-up rounds in a row covering this many seconds.</summary>
-    public double JitQuietSeconds { get; private set; } = 2;
 
     /// <summary>One warm-up round only, whatever the JIT does (the behaviour before the adaptive warm-up).</summary>
     public bool FixedWarmup { get; private set; }
@@ -154,13 +145,6 @@ internal sealed class BenchOptions
                     options.JitSettledPercent = double.TryParse(percent, NumberStyles.Float, CultureInfo.InvariantCulture, out var share) && share >= 0
                         ? share
                         : throw new ArgumentException($"{name} must be a number of at least 0, not '{percent}'.");
-                    break;
-                case "--jit-settled-methods": options.JitSettledMethods = Int(0); break;
-                case "--jit-quiet-seconds":
-                    var seconds = Value();
-                    options.JitQuietSeconds = double.TryParse(seconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var quiet) && quiet >= 0
-                        ? quiet
-                        : throw new ArgumentException($"{name} must be a number of seconds of at least 0, not '{seconds}'.");
                     break;
                 case "--fixed-warmup": options.FixedWarmup = true; break;
                 case "--body": options.BodyBytes = Int(64); break;

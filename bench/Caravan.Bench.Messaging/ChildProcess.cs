@@ -66,15 +66,11 @@ internal sealed class ChildProcess : IDisposable
         await ReadUntilAsync(line => string.Equals(line, expected, StringComparison.Ordinal), expected, timeout);
 
     /// <summary>Waits for a line "<paramref name="word"/> value" and returns the value.</summary>
-    /// <summary>Waits for a JIT or WARM line: the child's JIT time so far (ms) and the methods it compiled so far.</summary>
-    public async Task<JitReading> WaitForJitAsync(string word, TimeSpan timeout)
+    public async Task<double> WaitForValueAsync(string word, TimeSpan timeout)
     {
         var prefix = word + " ";
         var line = await ReadUntilAsync(line => line.StartsWith(prefix, StringComparison.Ordinal), word, timeout);
-        var values = line[prefix.Length..].Split(' ');
-        return new JitReading(
-            double.Parse(values[0], NumberStyles.Float, CultureInfo.InvariantCulture),
-            long.Parse(values[1], NumberStyles.None, CultureInfo.InvariantCulture));
+        return double.Parse(line.AsSpan(prefix.Length), NumberStyles.Float, CultureInfo.InvariantCulture);
     }
 
     private async Task<string> ReadUntilAsync(Func<string, bool> match, string expected, TimeSpan timeout)
@@ -162,10 +158,4 @@ internal sealed class ChildProcess : IDisposable
         var host = Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
         return File.Exists(host) ? host : "dotnet";
     }
-}
-
-/// <summary>A child's JIT so far: compile time in ms and methods compiled.</summary>
-internal readonly record struct JitReading(double Ms, long Methods)
-{
-    public static JitReading operator -(JitReading later, JitReading earlier) => new(later.Ms - earlier.Ms, later.Methods - earlier.Methods);
 }

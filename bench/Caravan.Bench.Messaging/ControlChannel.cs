@@ -3,8 +3,7 @@ namespace Caravan.Bench.Messaging;
 /// <summary>
 /// How a child process talks to the orchestrator: it reports progress as lines on standard output
 /// (READY, WARM, SENT, DONE) and takes orders as lines on standard input (WARMUP, GO, STOP).
-/// JIT and WARM lines carry the process's JIT compile time so far, in ms, and the number of methods it compiled so
-/// far ("JIT 812.5 4021"): the
+/// JIT and WARM lines carry the process's JIT compile time so far, in ms ("JIT 812.5"): the
 /// consumer says JIT after READY and WARM at the end of every warm-up round; the producer answers
 /// the order JIT with it. Everything else a child has to say goes to standard error.
 /// </summary>
@@ -25,12 +24,11 @@ internal static class ControlChannel
         Console.Out.Flush();
     }
 
-    /// <summary>Says <paramref name="word"/> followed by this process's JIT compile time so far and the methods it compiled; returns the time.</summary>
+    /// <summary>Says <paramref name="word"/> followed by this process's JIT compile time so far.</summary>
     public static double SayWithJit(string word)
     {
         var jit = BenchClock.JitMs();
-        var methods = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
-        Say(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{word} {jit:0.###} {methods}"));
+        Say(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{word} {jit:0.###}"));
         return jit;
     }
 

@@ -83,38 +83,31 @@ internal static class Orchestrator
 
         using var consumer = ChildProcess.Start(side + "-consumer", options.ChildArguments(consumerRole, directory, consumerResult));
         await consumer.WaitForAsync(ControlChannel.Ready, timeout);
-        var consumerJit = await consumer.WaitForJitAsync(ControlChannel.Jit, timeout);
+        var consumerJit = await consumer.WaitForValueAsync(ControlChannel.Jit, timeout);
         using var producer = ChildProcess.Start(side + "-producer", options.ChildArguments(producerRole, directory, producerResult));
         await producer.WaitForAsync(ControlChannel.Ready, timeout);
 
         var warmup = new WarmupResult(0, 0, 0, 0, 0, Settled: true, History: string.Empty);
         if (options.Warmup == 0)
         {
-            await consumer.WaitForJitAsync(ControlChannel.Warm, timeout);
+            await consumer.WaitForValueAsync(ControlChannel.Warm, timeout);
         }
         else
         {
-            // Warm up until the JIT has settled in both processes: rounds of --warmup messages until rounds in a row
-            // covering --jit-quiet-seconds each compiled at most --jit-settled-methods methods, in at most --jit-settled %
-            // of their wall time, in either process. One quiet round proves little: the runtime tiers methods up in
-            // bursts, and a round without compilation can come before or between them (see docs/benchmarks.md).
+            // Warm up until the JIT has settled in both processes: rounds of --warmup messages, each
+            // judged by the JIT time either process spent in it against the round's wall time.
             var producerJit = await AskJitAsync(producer, timeout);
             var history = new List<string>();
-            var quietMs = 0.0;
             for (var round = 1; ; round++)
             {
                 var started = BenchClock.NowNs();
                 await producer.TellAsync(ControlChannel.WarmUp);
-                var consumerNow = await consumer.WaitForJitAsync(ControlChannel.Warm, timeout);
+                var consumerNow = await consumer.WaitForValueAsync(ControlChannel.Warm, timeout);
                 var elapsedMs = (BenchClock.NowNs() - started) / 1e6;
                 var producerNow = await AskJitAsync(producer, timeout);
-                var (producerRound, consumerRound) = (producerNow - producerJit, consumerNow - consumerJit);
-                var quiet = Math.Max(producerRound.Ms, consumerRound.Ms) <= elapsedMs * options.JitSettledPercent / 100
-                    && Math.Max(producerRound.Methods, consumerRound.Methods) <= options.JitSettledMethods;
-                quietMs = quiet ? quietMs + elapsedMs : 0;
-                var settled = quietMs >= options.JitQuietSeconds * 1000;
-                history.Add(string.Create(Invariant, $"{producerRound.Ms:0}+{consumerRound.Ms:0}({producerRound.Methods}+{consumerRound.Methods})/{elapsedMs:0}"));
-                warmup = new WarmupResult(round * options.Warmup, round, elapsedMs, producerRound.Ms, consumerRound.Ms, settled, string.Join(' ', history));
+                var settled = Math.Max(producerNow - producerJit, consumerNow - consumerJit) <= elapsedMs * options.JitSettledPercent / 100;
+                history.Add(string.Create(Invariant, $"{producerNow - producerJit:0}+{consumerNow - consumerJit:0}/{elapsedMs:0}"));
+                warmup = new WarmupResult(round * options.Warmup, round, elapsedMs, producerNow - producerJit, consumerNow - consumerJit, settled, string.Join(' ', history));
                 (producerJit, consumerJit) = (producerNow, consumerNow);
                 if (settled || options.FixedWarmup || round >= options.MaxWarmupRounds)
                 {
@@ -136,10 +129,10 @@ internal static class Orchestrator
         return new SideResult(producerData, consumerData, MachineCpu.OtherCores(machineBefore, machineAfter, producerData.CpuMs + consumerData.CpuMs), warmup);
     }
 
-    private static async Task<JitReading> AskJitAsync(ChildProcess producer, TimeSpan timeout)
+    private static async Task<double> AskJitAsync(ChildProcess producer, TimeSpan timeout)
     {
         await producer.TellAsync(ControlChannel.Jit);
-        return await producer.WaitForJitAsync(ControlChannel.Jit, timeout);
+        return await producer.WaitForValueAsync(ControlChannel.Jit, timeout);
     }
 
     private static void PrintHeader(BenchOptions options, string root)
@@ -176,7 +169,7 @@ internal static class Orchestrator
         {
             Console.WriteLine(string.Create(
                 Invariant,
-                $"run {run}: {side,-25} warm-up {warmup.Messages:N0} messages in {warmup.Rounds} round(s); JIT in the last round {warmup.ProducerJitMs:0} + {warmup.ConsumerJitMs:0} ms of {warmup.RoundMs:0} ms{(warmup.Settled ? " (settled)" : string.Empty)}; per round, JIT ms prod+cons (methods prod+cons)/wall ms: {warmup.History}"));
+                $"run {run}: {side,-25} warm-up {warmup.Messages:N0} messages in {warmup.Rounds} round(s); JIT in the last round {warmup.ProducerJitMs:0} + {warmup.ConsumerJitMs:0} ms of {warmup.RoundMs:0} ms{(warmup.Settled ? " (settled)" : string.Empty)}; per round, JIT ms prod+cons/wall ms: {warmup.History}"));
         }
 
         if (warmup.Rounds > 0 && !warmup.Settled && !options.FixedWarmup)
