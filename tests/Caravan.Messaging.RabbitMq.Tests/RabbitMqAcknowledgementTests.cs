@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Caravan.Messaging.Tests;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Caravan.Messaging.RabbitMq.Tests;
@@ -32,7 +32,7 @@ public sealed class RabbitMqAcknowledgementTests(RabbitMqBroker broker) : IAsync
         // messages would stay leased and unacknowledged for good.
         var frozen = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
         var received = new Received<Ping>();
-        await using var consumer = await MessagingHost.StartAsync(
+        var consumer = await MessagingHost.StartAsync(
             "pinged",
             _transports.Use,
             _folder.File("pinged.db"),
@@ -42,16 +42,23 @@ public sealed class RabbitMqAcknowledgementTests(RabbitMqBroker broker) : IAsync
                 return Task.CompletedTask;
             }),
             services => services.AddSingleton<TimeProvider>(frozen));
-        var producer = await _transports.CreateRabbitMqAsync();
+        try
+        {
+            var producer = await _transports.CreateRabbitMqAsync();
+            var pings = Enumerable.Range(1, 20).Select(number => OutgoingMessage.Send(PingEnvelope(number), "pinged")).ToList();
+            await producer.SendAsync(pings);
 
-        var pings = Enumerable.Range(1, 20).Select(number => OutgoingMessage.Send(PingEnvelope(number), "pinged")).ToList();
-        await producer.SendAsync(pings);
-
-        await Eventually.HoldsAsync(() => received.Count == pings.Count, "every ping is handled");
-        await Eventually.HoldsAsync(
-            async () => await consumer.Transport.GetQueueDepthAsync("pinged") == 0,
-            "every handled ping is acknowledged: none is ready, leased or buffered");
-        Assert.Equal(Enumerable.Range(1, 20), received.Messages.Select(ping => ping.Number).Order());
+            await Eventually.HoldsAsync(() => received.Count == pings.Count, "every ping is handled");
+            await Eventually.HoldsAsync(
+                async () => await consumer.Transport.GetQueueDepthAsync("pinged") == 0,
+                "every handled ping is acknowledged: none is ready, leased or buffered");
+            Assert.Equal(Enumerable.Range(1, 20), received.Messages.Select(ping => ping.Number).Order());
+        }
+        finally
+        {
+            // Bounded: an acknowledger waiting on the frozen clock would keep the host from ever stopping, too.
+            await consumer.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        }
     }
 
     private static Envelope PingEnvelope(int number) => new()
