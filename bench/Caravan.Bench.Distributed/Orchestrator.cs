@@ -18,7 +18,7 @@ internal sealed record SideResult(
     /// <summary>Share of the machine's CPU time left idle during the measured phase (0–100), if known.</summary>
     public double? IdlePercent { get; init; }
 
-    /// <summary>Warm-up rounds before the measured phase, and the JIT's share of the last one's wall time.</summary>
+    /// <summary>Warm-up rounds before the measured phase, and the last one's JIT share of its wall time and methods compiled.</summary>
     public (int Rounds, double JitShare, int Methods)? Warmup { get; init; }
 
     /// <summary>Share of the machine's CPU time the hypervisor gave to other guests during the measured phase (0–100), if known.</summary>
@@ -172,7 +172,8 @@ internal static class Orchestrator
             round++;
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warm-up round {round}: {wall.TotalMilliseconds:F0} ms, {methods} method(s) compiled in {share:P1} of it"));
             quiet = share <= options.JitSettled && methods <= options.JitSettledMethods ? quiet + wall : TimeSpan.Zero;
-            if (quiet.TotalSeconds >= options.JitQuietSeconds)
+            // A round that compiled too much resets the streak, so even --jit-quiet-seconds 0 needs one quiet round.
+            if (quiet > TimeSpan.Zero && quiet.TotalSeconds >= options.JitQuietSeconds)
             {
                 break;
             }
